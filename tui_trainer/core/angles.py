@@ -1,0 +1,187 @@
+"""Joint angles from landmarks, defined by the table in core/data/angles.toml.
+
+Every angle is the angle between two vectors u and v, in degrees (0..180):
+  joint     u = p0 - p1,  v = p2 - p1
+  vertical  u = p1 - p0,  v = straight up (y points down in MediaPipe's image and world space)
+  between   u = p1 - p0,  v = p3 - p2
+Computation is vectorised over any leading batch dimensions (frames, photos).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from tui_trainer.core.landmarks import INDEX, N_LANDMARKS
+from tui_trainer.core.tomlcompat import tomllib
+
+if TYPE_CHECKING:
+    from tui_trainer.core.pose import Pose
+
+KINDS = {"joint": 3, "vertical": 2, "between": 4}
+MIDPOINTS = {
+    "mid_hip": ("left_hip", "right_hip"),
+    "mid_shoulder": ("left_shoulder", "right_shoulder"),
+}
+
+
+@dataclass(frozen=True)
+class AngleDef:
+    name: str
+    label: str
+    kind: str
+    points: tuple[str, ...]
+    mirror: str
+    main: bool = False
+
+
+def _point_indices(point: str, where: str) -> tuple[int, int]:
+    if point in MIDPOINTS:
+        a, b = MIDPOINTS[point]
+        return INDEX[a], INDEX[b]
+    if point not in INDEX:
+        raise ValueError(
+            f"{where}: unknown point {point!r} (a landmark name or mid_hip/mid_shoulder)"
+        )
+    return INDEX[point], INDEX[point]
+
+
+def parse_angle_table(data: Mapping[str, Any], source: str = "angles.toml") -> tuple[AngleDef, ...]:
+    """Validate the angle table; raise ValueError naming the row and field at fault."""
+    rows = data.get("angle")
+    if not isinstance(rows, list) or not rows:
+        raise ValueError(f"{source}: expected a list of [[angle]] tables")
+    defs: list[AngleDef] = []
+    for i, row in enumerate(rows):
+        where = f"{source}: angle #{i + 1}"
+        for field in ("name", "label", "kind", "mirror"):
+            if not isinstance(row.get(field), str):
+                raise ValueError(f"{where}: field {field!r} must be a string")
+        kind = row["kind"]
+        if kind not in KINDS:
+            raise ValueError(f"{where}: kind must be one of {sorted(KINDS)}, got {kind!r}")
+        points = row.get("points")
+        if not isinstance(points, list) or len(points) != KINDS[kind]:
+            raise ValueError(f"{where}: kind {kind!r} needs {KINDS[kind]} points")
+        for p in points:
+            _point_indices(p, where)
+        defs.append(
+            AngleDef(
+                row["name"],
+                row["label"],
+                kind,
+                tuple(points),
+                row["mirror"],
+                bool(row.get("main", False)),
+            )
+        )
+    names = [d.name for d in defs]
+    if len(set(names)) != len(names):
+        raise ValueError(f"{source}: angle names must be unique")
+    for d in defs:
+        if d.mirror not in names:
+            raise ValueError(f"{source}: angle {d.name!r} names unknown mirror {d.mirror!r}")
+    return tuple(defs)
+
+
+def _load_table() -> tuple[AngleDef, ...]:
+    text = resources.files("tui_trainer.core").joinpath("data/angles.toml").read_text("utf-8")
+    return parse_angle_table(tomllib.loads(text))
+
+
+ANGLES: tuple[AngleDef, ...] = _load_table()
+ANGLE_NAMES: tuple[str, ...] = tuple(d.name for d in ANGLES)
+ANGLE_INDEX: dict[str, int] = {n: i for i, n in enumerate(ANGLE_NAMES)}
+ANGLE_LABELS: dict[str, str] = {d.name: d.label for d in ANGLES}
+MAIN_ANGLES: tuple[str, ...] = tuple(d.name for d in ANGLES if d.main)
+MAIN_INDEX: np.ndarray = np.array([ANGLE_INDEX[n] for n in MAIN_ANGLES], dtype=np.intp)
+# ANGLE_MIRROR[k]: index of the angle that takes angle k's place in a mirror image.
+ANGLE_MIRROR: np.ndarray = np.array([ANGLE_INDEX[d.mirror] for d in ANGLES], dtype=np.intp)
+
+
+def _linear_maps() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """u and v of every angle are linear in the landmarks: u = U @ points, v = V @ points (+ up).
+
+    Returns the stacked (2K, 33) matrix [U; V], the vertical flags (K,), and a (K, 33) mask of the
+    landmarks each angle depends on (for its confidence).
+    """
+    k_count = len(ANGLES)
+    uv = np.zeros((2 * k_count, N_LANDMARKS))
+    vertical = np.zeros(k_count, dtype=bool)
+    uses = np.zeros((k_count, N_LANDMARKS), dtype=bool)
+    for k, d in enumerate(ANGLES):
+        idx = [_point_indices(p, d.name) for p in d.points]
+        if d.kind == "joint":
+            terms = [(idx[0], idx[1]), (idx[2], idx[1])]
+        elif d.kind == "between":
+            terms = [(idx[1], idx[0]), (idx[3], idx[2])]
+        else:
+            terms = [(idx[1], idx[0])]
+            vertical[k] = True
+        for row, (plus, minus) in zip((k, k_count + k), terms):
+            for i in plus:
+                uv[row, i] += 0.5
+            for i in minus:
+                uv[row, i] -= 0.5
+        for a, b in idx:
+            uses[k, a] = uses[k, b] = True
+    return uv, vertical, uses
+
+
+_UV, _VERTICAL, _USES = _linear_maps()
+_K = len(ANGLES)
+
+
+def angles_from_points(points: np.ndarray) -> np.ndarray:
+    """Angles in degrees, shape (..., K), from points of shape (..., 33, 2 or 3).
+
+    A degenerate angle (a zero-length segment) is NaN.
+    """
+    pts = np.asarray(points, dtype=np.float64)
+    uv = _UV @ pts  # (..., 2K, D)
+    u, v = uv[..., :_K, :], uv[..., _K:, :]
+    v[..., _VERTICAL, 1] = -1.0  # straight up; y points down
+    dot = (u * v).sum(axis=-1)
+    norms = np.sqrt((u * u).sum(axis=-1) * (v * v).sum(axis=-1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cos = np.where(norms > 1e-12, dot / norms, np.nan)
+    return np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
+
+
+def angle_confidence(visibility: np.ndarray) -> np.ndarray:
+    """(..., K): the lowest visibility among the landmarks each angle depends on."""
+    vis = np.asarray(visibility, dtype=np.float64)[..., None, :]  # (..., 1, 33)
+    return np.min(np.where(_USES, vis, 1.0), axis=-1)
+
+
+@dataclass(frozen=True, eq=False)
+class AngleSet:
+    """Angle values (degrees, NaN where undefined) and confidences (0..1), in ANGLE_NAMES order."""
+
+    values: np.ndarray
+    confidence: np.ndarray
+
+    def __getitem__(self, name: str) -> float:
+        return float(self.values[ANGLE_INDEX[name]])
+
+    def as_dict(self) -> dict[str, float]:
+        return {n: float(v) for n, v in zip(ANGLE_NAMES, self.values)}
+
+    def mirrored(self) -> AngleSet:
+        """The angles of the mirror-image pose (left and right swapped)."""
+        return AngleSet(self.values[ANGLE_MIRROR], self.confidence[ANGLE_MIRROR])
+
+
+def compute_angles(pose: Pose, space: str = "world") -> AngleSet:
+    """Angles of one pose from world landmarks (3D) or aspect-corrected image landmarks (2D)."""
+    if space == "world":
+        pts = pose.world
+    elif space == "image":
+        pts = pose.image_xy
+    else:
+        raise ValueError(f"space: expected 'world' or 'image', got {space!r}")
+    return AngleSet(angles_from_points(pts), angle_confidence(pose.visibility))

@@ -1,0 +1,139 @@
+"""Comparing two poses: the method's two seed metrics and the trainer score built on top.
+
+Seed metrics (exactly as the method we build on defines them, see DEVELOPERS.md):
+  keypoint vector   the 33 landmarks' normalized image (x, y), flattened to 66 numbers, as the
+                    method uses them (no centring, no scaling, no mirroring)
+  coordinate        D = sqrt(2 * (1 - cos(actual, target))),   score = 100 * (1 - D)
+  angle             D = mean over the 8 main angles of |F - G| / ((F + G) / 2)  (2D image angles),
+                    score = 100 * (1 - D)
+Scores are clipped to 0..100.
+
+Trainer score: see `trainer_score` below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from tui_trainer.core.angles import ANGLE_NAMES, MAIN_INDEX
+from tui_trainer.core.pose import Pose
+
+Sides = Literal["either", "same"]
+PERFECT_SCORE = 80.0  # verdict threshold of a single comparison (the session adds hysteresis)
+
+
+def _clip_score(distance: float) -> float:
+    return float(np.clip(100.0 * (1.0 - distance), 0.0, 100.0))
+
+
+def keypoint_vector(pose: Pose) -> np.ndarray:
+    """The seed metrics' keypoint vector: normalized image (x, y) of all 33 landmarks."""
+    return np.asarray(pose.image[:, :2], dtype=np.float64).ravel()
+
+
+def coordinate_distance(target: Pose, actual: Pose) -> float:
+    """Seed metric: cosine distance D = sqrt(2 (1 - cos)) of the keypoint vectors (0..2)."""
+    a, b = keypoint_vector(target), keypoint_vector(actual)
+    denom = float(np.linalg.norm(a) * np.linalg.norm(b))
+    cos = float(a @ b) / denom if denom > 0 else 0.0
+    return float(np.sqrt(max(0.0, 2.0 * (1.0 - min(cos, 1.0)))))
+
+
+def coordinate_score(target: Pose, actual: Pose) -> float:
+    return _clip_score(coordinate_distance(target, actual))
+
+
+def angle_distance(target: Pose, actual: Pose) -> float:
+    """Seed metric: mean of |F - G| / ((F + G) / 2) over the 8 main angles (2D image angles).
+
+    An angle pair that is undefined or both zero counts as equal.
+    """
+    f = target.angles_2d.values[MAIN_INDEX]
+    g = actual.angles_2d.values[MAIN_INDEX]
+    mean = (f + g) / 2.0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rel = np.where(mean > 0, np.abs(f - g) / mean, 0.0)
+    rel = np.nan_to_num(rel, nan=0.0)
+    return float(np.mean(rel))
+
+
+def angle_score(target: Pose, actual: Pose) -> float:
+    return _clip_score(angle_distance(target, actual))
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The result of comparing a performance (actual) with a target pose.
+
+    angles: {angle name: (actual degrees, target degrees)} with the actual pose's labels; when
+    mirrored, the target values are those of the mirror-image target (left and right swapped).
+    errors: {angle name: actual - target} signed, in degrees (the sign says which way to move).
+    confidence: {angle name: 0..1} how much the actual angle can be trusted (visibility).
+    """
+
+    score: float
+    coordinate_distance: float
+    coordinate_score: float
+    angle_distance: float
+    angle_score: float
+    mirrored: bool
+    angles: dict[str, tuple[float, float]] = field(default_factory=dict)
+    errors: dict[str, float] = field(default_factory=dict)
+    confidence: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def verdict(self) -> str:
+        return "PERFECT" if self.score >= PERFECT_SCORE else "FIGHTING"
+
+
+def compare(
+    target: Pose,
+    actual: Pose,
+    sides: Sides = "either",
+    *,
+    weights: Mapping[str, float] | None = None,
+    tolerances: Mapping[str, float] | None = None,
+) -> Comparison:
+    """Compare a performance with a target.
+
+    sides="either": the mirror-image target (other leg forward / facing the other way) is tried
+    too and the better match wins (`mirrored=True`); sides="same": labels are taken as they are.
+    weights / tolerances: optional per-angle importance and tolerance (degrees), from the library.
+    """
+    if sides not in ("either", "same"):
+        raise ValueError(f"sides: expected 'either' or 'same', got {sides!r}")
+    from tui_trainer.core.trainer_score import trainer_score
+
+    candidates = [(False, target)]
+    if sides == "either":
+        candidates.append((True, target.mirrored()))
+    best = max(
+        ((trainer_score(t, actual, weights, tolerances), m, t) for m, t in candidates),
+        key=lambda item: item[0],
+    )
+    score, mirrored, matched = best
+    act = actual.angles
+    tgt = matched.angles
+    angles: dict[str, tuple[float, float]] = {}
+    errors: dict[str, float] = {}
+    confidence: dict[str, float] = {}
+    for k, name in enumerate(ANGLE_NAMES):
+        a, t = float(act.values[k]), float(tgt.values[k])
+        angles[name] = (a, t)
+        errors[name] = a - t
+        confidence[name] = float(act.confidence[k])
+    return Comparison(
+        score=score,
+        coordinate_distance=coordinate_distance(target, actual),
+        coordinate_score=coordinate_score(target, actual),
+        angle_distance=angle_distance(target, actual),
+        angle_score=angle_score(target, actual),
+        mirrored=mirrored,
+        angles=angles,
+        errors=errors,
+        confidence=confidence,
+    )
