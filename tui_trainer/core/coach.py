@@ -1,0 +1,360 @@
+"""Frame-by-frame coaching: smooth the landmarks, score against the target, decide the verdict
+with hysteresis, and pick one correction (or a framing message) to say.
+
+`FrameScorer` is the engine of the live session and of offline video analysis alike: feed it
+poses (or None when nobody was found) with timestamps in seconds, get a `FrameResult` back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from tui_trainer.core.angles import ANGLE_INDEX, ANGLE_LABELS, ANGLE_MIRROR, ANGLE_NAMES
+from tui_trainer.core.filters import PoseFilter
+from tui_trainer.core.landmarks import BODY_INDEX, INDEX
+from tui_trainer.core.pose import Pose
+from tui_trainer.core.poses import AngleTarget, PoseSpec
+from tui_trainer.core.scoring import PERFECT_SCORE, Comparison, Sides, compare
+
+PERFECT = "PERFECT"
+FIGHTING = "FIGHTING"
+
+NO_ONE = "no one in view: step in front of the camera"
+FEET_OUT = "step back: your feet are out of view"
+HEAD_OUT = "step back: your head is out of view"
+CUT_LEFT = "move into the frame: you are cut off at the left edge"
+CUT_RIGHT = "move into the frame: you are cut off at the right edge"
+
+_FEET = np.array([INDEX[n] for n in ("left_ankle", "right_ankle", "left_heel", "right_heel")])
+_HEAD = np.array([INDEX[n] for n in ("nose", "left_ear", "right_ear")])
+
+
+@dataclass(frozen=True)
+class CoachConfig:
+    """Thresholds of the coach. The verdict enters PERFECT at `enter_score` held for
+    `enter_s` seconds and leaves it below `exit_score` (< enter_score), so it does not flicker."""
+
+    enter_score: float = PERFECT_SCORE
+    exit_score: float = PERFECT_SCORE - 8.0
+    enter_s: float = 0.3
+    hint_hold_s: float = 2.5  # a correction stays at least this long before another replaces it
+    hint_fixed_s: float = 0.8  # ...unless it was fixed and has been shown this long
+    framing_hold_s: float = 1.0
+    min_confidence: float = 0.5  # angles seen less surely than this get no correction
+    edge_margin: float = 0.01  # normalized image units
+    filter_min_cutoff: float = 1.0
+    filter_beta: float = 0.3
+    filter_reset_gap_s: float = 1.0  # after a longer gap the filter starts afresh
+
+    def __post_init__(self) -> None:
+        if not self.exit_score < self.enter_score:
+            raise ValueError("exit_score must be below enter_score")
+
+
+@dataclass(frozen=True)
+class Correction:
+    angle: str
+    text: str
+    error: float  # actual - target, degrees
+    excess: float  # |error| - tolerance, degrees
+
+
+@dataclass(frozen=True)
+class AngleReadout:
+    """One angle of the current pose for display: value, target, tolerance, status."""
+
+    name: str
+    label: str
+    actual: float  # NaN when not measurable
+    target: float
+    tolerance: float
+    confidence: float
+
+    @property
+    def error(self) -> float:
+        return self.actual - self.target
+
+    @property
+    def status(self) -> str:
+        """ "in" within tolerance, "near" up to twice it, "out" beyond, "unknown" unseen."""
+        if not np.isfinite(self.actual):
+            return "unknown"
+        err = abs(self.error)
+        if err <= self.tolerance:
+            return "in"
+        return "near" if err <= 2.0 * self.tolerance else "out"
+
+
+@dataclass(frozen=True)
+class FrameResult:
+    t: float
+    pose: Pose | None  # the smoothed pose the score was computed on
+    comparison: Comparison | None
+    score: float | None
+    verdict: str  # PERFECT or FIGHTING (after hysteresis)
+    hint: str | None  # the correction being given (None while PERFECT or framing)
+    hint_angle: str | None
+    framing: str | None  # "no one in view", "step back..." (said before any correction)
+    perfect_entered: bool  # the verdict turned PERFECT on this frame
+    new_correction: str | None  # a correction first given on this frame (for counting)
+    wrong_side: bool = False
+
+    @property
+    def message(self) -> str | None:
+        """What to tell the trainee now: framing first, then the correction."""
+        return self.framing or self.hint
+
+
+def mirror_name(name: str) -> str:
+    return ANGLE_NAMES[ANGLE_MIRROR[ANGLE_INDEX[name]]]
+
+
+def matched_targets(spec: PoseSpec, comparison: Comparison | None) -> dict[str, AngleTarget]:
+    """The spec's angle targets keyed like the comparison (swapped when it matched mirrored)."""
+    if comparison is None or not comparison.mirrored:
+        return dict(spec.angles)
+    return {mirror_name(n): t for n, t in spec.angles.items()}
+
+
+def angle_readouts(
+    spec: PoseSpec, comparison: Comparison | None, names: list[str] | None = None
+) -> list[AngleReadout]:
+    """Readouts of the pose's important angles (or `names`), in the actual pose's labels."""
+    targets = matched_targets(spec, comparison)
+    wanted = names if names is not None else spec.important_angles()
+    if comparison is not None and comparison.mirrored:
+        wanted = [mirror_name(n) for n in wanted]
+    out = []
+    for name in wanted:
+        at = targets.get(name)
+        if at is None:
+            continue
+        actual, conf = float("nan"), 0.0
+        if comparison is not None and name in comparison.angles:
+            actual = comparison.angles[name][0]
+            conf = comparison.confidence.get(name, 0.0)
+            if conf < 0.3:
+                actual = float("nan")
+        out.append(AngleReadout(name, ANGLE_LABELS[name], actual, at.target, at.tolerance, conf))
+    return out
+
+
+def _fallback_phrase(name: str, error: float) -> str:
+    label = ANGLE_LABELS.get(name, name).lower()
+    return f"open your {label} more" if error < 0 else f"bend your {label} more"
+
+
+def worst_correction(
+    targets: Mapping[str, AngleTarget], comparison: Comparison, min_confidence: float = 0.5
+) -> Correction | None:
+    """The out-of-tolerance angle that matters most: (|error| - tolerance) x weight x confidence."""
+    best: tuple[float, Correction] | None = None
+    for name, at in targets.items():
+        err = comparison.errors.get(name)
+        conf = comparison.confidence.get(name, 0.0)
+        if err is None or not np.isfinite(err) or conf < min_confidence:
+            continue
+        excess = abs(err) - at.tolerance
+        if excess <= 0 or at.weight <= 0:
+            continue
+        value = excess * at.weight * conf
+        if best is None or value > best[0]:
+            text = at.hint(err) or _fallback_phrase(name, err)
+            best = (value, Correction(name, text, float(err), float(excess)))
+    return None if best is None else best[1]
+
+
+def framing_message(pose: Pose | None, margin: float = 0.01) -> str | None:
+    """Is the body in the picture? None when it is; otherwise what to do about it."""
+    if pose is None:
+        return NO_ONE
+    vis = pose.visible
+    xy = pose.image[:, :2]
+    if not vis[_FEET].any() or np.any(xy[_FEET, 1] > 1.0 - margin):
+        return FEET_OUT
+    if not vis[_HEAD].any() or np.any(xy[_HEAD, 1] < margin):
+        return HEAD_OUT
+    body = BODY_INDEX[vis[BODY_INDEX]]
+    if np.any(xy[body, 0] < margin):
+        return CUT_LEFT
+    if np.any(xy[body, 0] > 1.0 - margin):
+        return CUT_RIGHT
+    return None
+
+
+class VerdictTracker:
+    """PERFECT / FIGHTING with hysteresis: enter after `enter_s` at >= enter, leave below exit."""
+
+    def __init__(self, enter: float, exit: float, enter_s: float) -> None:
+        self.enter, self.exit, self.enter_s = enter, exit, enter_s
+        self.verdict = FIGHTING
+        self._above_since: float | None = None
+
+    def reset(self) -> None:
+        self.verdict = FIGHTING
+        self._above_since = None
+
+    def update(self, score: float | None, t: float, eligible: bool = True) -> bool:
+        """Feed one score; True when the verdict has just turned PERFECT."""
+        if score is None or not eligible:
+            self.reset()
+            return False
+        if self.verdict == PERFECT:
+            if score < self.exit:
+                self.reset()
+            return False
+        if score < self.enter:
+            self._above_since = None
+            return False
+        if self._above_since is None:
+            self._above_since = t
+        if t - self._above_since >= self.enter_s:
+            self.verdict = PERFECT
+            return True
+        return False
+
+
+class _HintSlot:
+    """One correction at a time, each held for a while so the trainee can act on it."""
+
+    def __init__(self, hold_s: float, fixed_s: float) -> None:
+        self.hold_s, self.fixed_s = hold_s, fixed_s
+        self.current: Correction | None = None
+        self._since = 0.0
+
+    def clear(self) -> None:
+        self.current = None
+
+    def update(
+        self, candidate: Correction | None, still_off: set[str], t: float
+    ) -> tuple[Correction | None, bool]:
+        cur = self.current
+        if cur is None:
+            if candidate is not None:
+                self.current, self._since = candidate, t
+                return candidate, True
+            return None, False
+        age = t - self._since
+        fixed = cur.angle not in still_off
+        if candidate is not None and candidate.angle == cur.angle:
+            changed = candidate.text != cur.text  # overshot: now the other way
+            self.current = candidate
+            return candidate, changed
+        if age >= self.hold_s or (fixed and age >= self.fixed_s):
+            self.current, self._since = candidate, t
+            return candidate, candidate is not None
+        return cur, False
+
+
+class FrameScorer:
+    """Scores a stream of poses against one target pose.
+
+    sides="either" also accepts the mirror image of the target. `required_side` ("left"/"right")
+    is the side a routine step asks for: when the trainee performs the other side, they are
+    told to switch and the verdict cannot become PERFECT.
+    """
+
+    def __init__(
+        self,
+        spec: PoseSpec,
+        sides: Sides = "either",
+        *,
+        required_side: str | None = None,
+        config: CoachConfig | None = None,
+    ) -> None:
+        self.spec = spec
+        self.sides: Sides = sides
+        self.required_side = None if spec.symmetric else required_side
+        self.config = config or CoachConfig()
+        cfg = self.config
+        self._filter = PoseFilter(cfg.filter_min_cutoff, cfg.filter_beta)
+        self._verdict = VerdictTracker(cfg.enter_score, cfg.exit_score, cfg.enter_s)
+        self._hint = _HintSlot(cfg.hint_hold_s, cfg.hint_fixed_s)
+        self._framing: str | None = None
+        self._framing_since = 0.0
+        self._last_t: float | None = None
+        self._weights = spec.weights()
+        self._tolerances = spec.tolerances()
+
+    def reset(self) -> None:
+        self._filter.reset()
+        self._verdict.reset()
+        self._hint.clear()
+        self._framing = None
+        self._last_t = None
+
+    @property
+    def verdict(self) -> str:
+        return self._verdict.verdict
+
+    def _smooth(self, pose: Pose | None, t: float) -> Pose | None:
+        if pose is None:
+            return None
+        if self._last_t is not None and t - self._last_t > self.config.filter_reset_gap_s:
+            self._filter.reset()
+        self._last_t = t
+        try:
+            return self._filter(pose, t)
+        except ValueError:  # smoothed visibility fell below the threshold everywhere
+            return None
+
+    def _sticky_framing(self, message: str | None, t: float) -> str | None:
+        settled = self._framing is None or t - self._framing_since >= self.config.framing_hold_s
+        if message != self._framing and settled:
+            self._framing, self._framing_since = message, t
+        return self._framing
+
+    def update(self, pose: Pose | None, t: float) -> FrameResult:
+        smoothed = self._smooth(pose, t)
+        framing = self._sticky_framing(framing_message(smoothed, self.config.edge_margin), t)
+        if smoothed is None:
+            self._verdict.reset()
+            self._hint.clear()
+            return FrameResult(t, None, None, None, FIGHTING, None, None, framing, False, None)
+        comparison = compare(
+            self.spec.template,
+            smoothed,
+            self.sides,
+            weights=self._weights,
+            tolerances=self._tolerances,
+        )
+        wrong_side = self.required_side is not None and comparison.mirrored
+        entered = self._verdict.update(comparison.score, t, eligible=not wrong_side)
+        hint: Correction | None = None
+        new: Correction | None = None
+        if self._verdict.verdict == PERFECT or framing is not None:
+            self._hint.clear()
+        elif wrong_side:
+            side_hint = Correction(
+                "side", f"switch sides: this one is the {self.required_side} side", 0.0, 0.0
+            )
+            hint, fresh = self._hint.update(side_hint, {"side"}, t)
+            new = hint if fresh else None
+        else:
+            targets = matched_targets(self.spec, comparison)
+            tol = self.config.min_confidence
+            candidate = worst_correction(targets, comparison, tol)
+            off = {
+                n
+                for n, at in targets.items()
+                if abs(comparison.errors.get(n, 0.0)) > at.tolerance
+                and comparison.confidence.get(n, 0.0) >= tol
+            }
+            hint, fresh = self._hint.update(candidate, off, t)
+            new = hint if fresh else None
+        return FrameResult(
+            t=t,
+            pose=smoothed,
+            comparison=comparison,
+            score=comparison.score,
+            verdict=self._verdict.verdict,
+            hint=hint.text if hint else None,
+            hint_angle=hint.angle if hint else None,
+            framing=framing,
+            perfect_entered=entered,
+            new_correction=new.text if new else None,
+            wrong_side=wrong_side,
+        )

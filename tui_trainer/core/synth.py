@@ -1,0 +1,157 @@
+"""Synthetic bodies in numpy: a standing skeleton, joints bent by a given angle, and the image
+landmarks of a world skeleton. Used by the demo trainee and by tests (no photos needed)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tui_trainer.core.angles import ANGLE_LABELS
+from tui_trainer.core.landmarks import INDEX, N_LANDMARKS
+from tui_trainer.core.pose import Pose
+from tui_trainer.core.poses import AngleTarget, PoseSpec
+
+IMAGE_SIZE = (640, 480)
+_SCALE = 0.5  # image heights per metre: a 1.6 m body fills ~80% of the frame
+_CENTRE = (0.5, 0.5)
+
+# Person facing the camera, arms hanging slightly out; metres, hip-centred, y down, +x = left.
+_HALF: dict[str, tuple[float, float, float]] = {
+    "eye_inner": (0.015, -0.63, -0.09),
+    "eye": (0.03, -0.635, -0.09),
+    "eye_outer": (0.045, -0.635, -0.085),
+    "ear": (0.075, -0.62, -0.02),
+    "mouth": (0.022, -0.57, -0.09),
+    "shoulder": (0.18, -0.45, 0.0),
+    "elbow": (0.24, -0.19, 0.01),
+    "wrist": (0.27, 0.06, -0.01),
+    "pinky": (0.285, 0.14, -0.02),
+    "index": (0.275, 0.15, -0.03),
+    "thumb": (0.255, 0.12, -0.04),
+    "hip": (0.10, 0.0, 0.0),
+    "knee": (0.11, 0.42, -0.02),
+    "ankle": (0.11, 0.82, 0.02),
+    "heel": (0.11, 0.86, 0.06),
+    "foot_index": (0.125, 0.88, -0.08),
+}
+
+# For each angle the demo and tests can bend: (vertex, point defining u, distal landmarks moved).
+# Rotating the distal part about u x v through the vertex by +d opens the angle by d.
+_SIDE_CHAINS: dict[str, tuple[str, str, str, tuple[str, ...]]] = {
+    "elbow": ("shoulder", "elbow", "wrist", ("wrist", "pinky", "index", "thumb")),
+    "shoulder": ("hip", "shoulder", "elbow", ("elbow", "wrist", "pinky", "index", "thumb")),
+    "hip": ("shoulder", "hip", "knee", ("knee", "ankle", "heel", "foot_index")),
+    "knee": ("hip", "knee", "ankle", ("ankle", "heel", "foot_index")),
+    "ankle": ("knee", "ankle", "foot_index", ("heel", "foot_index")),
+}
+_UPPER = tuple(range(0, 23))  # head, shoulders, arms: everything above the hips
+BENDABLE: tuple[str, ...] = (
+    *(f"{s}_{j}" for s in ("left", "right") for j in _SIDE_CHAINS),
+    "trunk_lean",
+)
+
+
+def standing_world() -> np.ndarray:
+    """(33, 3) world landmarks of a person standing upright, facing the camera."""
+    world = np.zeros((N_LANDMARKS, 3))
+    world[INDEX["nose"]] = (0.0, -0.60, -0.10)
+    for part, (x, y, z) in _HALF.items():
+        if part == "mouth":
+            world[INDEX["mouth_left"]] = (x, y, z)
+            world[INDEX["mouth_right"]] = (-x, y, z)
+            continue
+        world[INDEX[f"left_{part}"]] = (x, y, z)
+        world[INDEX[f"right_{part}"]] = (-x, y, z)
+    return world
+
+
+def project(world: np.ndarray, image_size: tuple[int, int] = IMAGE_SIZE) -> np.ndarray:
+    """Normalized image landmarks of a world skeleton (orthographic, centred in the frame)."""
+    aspect = image_size[0] / image_size[1]
+    img = np.empty_like(world)
+    img[:, 0] = _CENTRE[0] + world[:, 0] * _SCALE / aspect
+    img[:, 1] = _CENTRE[1] + world[:, 1] * _SCALE
+    img[:, 2] = world[:, 2] * _SCALE
+    return img
+
+
+def pose_from_world(
+    world: np.ndarray,
+    visibility: np.ndarray | float = 0.98,
+    image_size: tuple[int, int] = IMAGE_SIZE,
+) -> Pose:
+    vis = np.broadcast_to(np.asarray(visibility, dtype=np.float64), (N_LANDMARKS,))
+    return Pose.from_arrays(project(world, image_size), world, vis, image_size)
+
+
+def standing_pose() -> Pose:
+    return pose_from_world(standing_world())
+
+
+def _rotate(points: np.ndarray, pivot: np.ndarray, axis: np.ndarray, degrees: float) -> np.ndarray:
+    """Rodrigues rotation of points about the axis through pivot."""
+    k = axis / np.linalg.norm(axis)
+    th = np.radians(degrees)
+    p = points - pivot
+    rotated = p * np.cos(th) + np.cross(k, p) * np.sin(th) + np.outer(p @ k, k) * (1.0 - np.cos(th))
+    return np.asarray(rotated + pivot)
+
+
+def bend_world(world: np.ndarray, angle: str, degrees: float) -> np.ndarray:
+    """A copy of `world` with one angle opened by `degrees` (negative closes it).
+
+    Supported: elbows, shoulders, hips, knees, ankles and trunk_lean (see BENDABLE).
+    """
+    out = np.array(world, dtype=np.float64, copy=True)
+    if angle == "trunk_lean":
+        hip = (out[INDEX["left_hip"]] + out[INDEX["right_hip"]]) / 2
+        sh = (out[INDEX["left_shoulder"]] + out[INDEX["right_shoulder"]]) / 2
+        axis = np.cross(np.array([0.0, -1.0, 0.0]), sh - hip)
+        if np.linalg.norm(axis) < 1e-6:
+            axis = np.array([0.0, 0.0, 1.0])  # upright: lean sideways
+        idx = np.array(_UPPER)
+        out[idx] = _rotate(out[idx], hip, axis, degrees)
+        return out
+    side, _, joint = angle.partition("_")
+    if side not in ("left", "right") or joint not in _SIDE_CHAINS:
+        raise ValueError(f"bend: unsupported angle {angle!r} (expected one of {BENDABLE})")
+    a, vertex, b, distal = _SIDE_CHAINS[joint]
+    p0, p1, p2 = (out[INDEX[f"{side}_{n}"]] for n in (a, vertex, b))
+    axis = np.cross(p0 - p1, p2 - p1)
+    if np.linalg.norm(axis) < 1e-6 * np.linalg.norm(p0 - p1) * np.linalg.norm(p2 - p1):
+        axis = np.array([0.0, 0.0, 1.0])  # straight limb: bend in the image plane
+    idx = np.array([INDEX[f"{side}_{n}"] for n in distal])
+    out[idx] = _rotate(out[idx], p1, axis, degrees)
+    return out
+
+
+def spec_from_world(
+    pose_id: str,
+    world: np.ndarray,
+    angles: dict[str, float],
+    *,
+    tolerance: float = 12.0,
+    symmetric: bool = True,
+    name: str | None = None,
+) -> PoseSpec:
+    """A PoseSpec whose template is `world`; `angles` maps angle names to weights. Hints say
+    "<label>: more" / "<label>: less" so tests and the demo can tell them apart."""
+    template = pose_from_world(world)
+    targets = {
+        n: AngleTarget(
+            target=template.angles[n],
+            tolerance=tolerance,
+            weight=w,
+            increase=f"open the {ANGLE_LABELS[n].lower()}",
+            decrease=f"bend the {ANGLE_LABELS[n].lower()}",
+        )
+        for n, w in angles.items()
+    }
+    return PoseSpec(
+        id=pose_id,
+        name=name or pose_id.replace("_", " ").title(),
+        sanskrit="",
+        cue=f"Get into {pose_id.replace('_', ' ')}",
+        symmetric=symmetric,
+        template=template,
+        angles=targets,
+    )
