@@ -6,6 +6,11 @@ Two modes: "image" (static_image_mode=True, every call detects from scratch) and
 
 from __future__ import annotations
 
+import os
+import sys
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
@@ -22,6 +27,9 @@ _MODEL_FILES = {
     2: "pose_landmark_heavy.tflite",
 }
 _MODEL_NAMES = {0: "lite", 1: "full", 2: "heavy"}
+MODEL_COMPLEXITY = {"lite": 0, "full": 1, "heavy": 2}
+# MediaPipe logs while the graph warms up: the first frames are processed with fd 2 silenced.
+_NOISY_FRAMES = 3
 
 
 def _check_model(complexity: int) -> None:
@@ -41,10 +49,44 @@ def _check_model(complexity: int) -> None:
 
 
 def _silence_mediapipe_logs() -> None:
-    import os
-
     os.environ.setdefault("GLOG_minloglevel", "2")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+_quiet_lock = threading.Lock()
+_quiet_depth = 0
+_saved_fd: int | None = None
+
+
+@contextmanager
+def quiet_stderr() -> Iterator[None]:
+    """Send file descriptor 2 to /dev/null for a moment.
+
+    MediaPipe's C++ side (absl logging, TFLite) writes "W0000 ..." / "INFO: Created TensorFlow
+    Lite XNNPACK delegate" lines straight to fd 2 while the graph starts and on its first frames;
+    GLOG_minloglevel does not reach absl. Nested and concurrent uses share one redirection.
+    """
+    global _quiet_depth, _saved_fd
+    with _quiet_lock:
+        if _quiet_depth == 0:
+            try:
+                sys.stderr.flush()
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                _saved_fd = os.dup(2)
+                os.dup2(devnull, 2)
+                os.close(devnull)
+            except OSError:
+                _saved_fd = None
+        _quiet_depth += 1
+    try:
+        yield
+    finally:
+        with _quiet_lock:
+            _quiet_depth -= 1
+            if _quiet_depth == 0 and _saved_fd is not None:
+                os.dup2(_saved_fd, 2)
+                os.close(_saved_fd)
+                _saved_fd = None
 
 
 class PoseEstimator:
@@ -60,24 +102,33 @@ class PoseEstimator:
         if mode not in ("image", "stream"):
             raise ValueError(f"mode: expected 'image' or 'stream', got {mode!r}")
         _silence_mediapipe_logs()
-        _check_model(model_complexity)
-        import mediapipe as mp
+        with quiet_stderr():
+            _check_model(model_complexity)
+            import mediapipe as mp
 
+            self._pose: Any = mp.solutions.pose.Pose(
+                static_image_mode=(mode == "image"),
+                model_complexity=model_complexity,
+                smooth_landmarks=(mode == "stream"),
+                min_detection_confidence=min_detection_confidence,
+                min_tracking_confidence=min_tracking_confidence,
+            )
         self.mode = mode
-        self._pose: Any = mp.solutions.pose.Pose(
-            static_image_mode=(mode == "image"),
-            model_complexity=model_complexity,
-            smooth_landmarks=(mode == "stream"),
-            min_detection_confidence=min_detection_confidence,
-            min_tracking_confidence=min_tracking_confidence,
-        )
+        self._frames = 0
 
     def process(self, frame_bgr: np.ndarray, *, is_rgb: bool = False) -> Pose | None:
         """Landmarks of the most prominent person in the frame, or None."""
         import cv2
 
+        if frame_bgr.ndim != 3 or frame_bgr.shape[2] != 3 or frame_bgr.dtype != np.uint8:
+            raise ValueError(f"frame: expected an (h, w, 3) uint8 image, got {frame_bgr.shape}")
         rgb = frame_bgr if is_rgb else cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB)
-        result = self._pose.process(rgb)
+        if self._frames < _NOISY_FRAMES:
+            with quiet_stderr():
+                result = self._pose.process(rgb)
+        else:
+            result = self._pose.process(rgb)
+        self._frames += 1
         if result.pose_landmarks is None or result.pose_world_landmarks is None:
             return None
         img = np.array([(lm.x, lm.y, lm.z) for lm in result.pose_landmarks.landmark])
@@ -106,11 +157,22 @@ class PoseEstimator:
 
 def estimate_image(path: str | Path, model_complexity: int = 1) -> Pose:
     """The pose in a photo; NoPersonFound if MediaPipe finds nobody."""
+    return estimate_images([path], model_complexity)[0]
+
+
+def estimate_images(paths: Sequence[str | Path], model_complexity: int = 1) -> list[Pose]:
+    """The pose in each photo, with one model load.
+
+    Every file is read (and checked) before MediaPipe starts, so a bad path fails fast.
+    """
     from tui_trainer.io.images import read_image
 
-    image = read_image(path)
+    images = [read_image(p) for p in paths]
+    poses: list[Pose] = []
     with PoseEstimator("image", model_complexity) as estimator:
-        pose = estimator.process(image)
-    if pose is None:
-        raise NoPersonFound(f"{path}: no person found in the image")
-    return pose
+        for path, image in zip(paths, images):
+            pose = estimator.process(image)
+            if pose is None:
+                raise NoPersonFound(f"{path}: no person found in the image")
+            poses.append(pose)
+    return poses

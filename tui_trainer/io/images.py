@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -30,3 +31,36 @@ def read_image(path: str | Path) -> np.ndarray:
             f"{p}: not an image OpenCV can read (expected JPEG, PNG, BMP, WebP...)"
         )
     return image
+
+
+def check_writable_image(path: str | Path) -> Path:
+    """Fail early (before minutes of work) if an image cannot be written at `path`."""
+    import cv2
+
+    p = Path(path)
+    if p.is_dir():
+        raise InputFileError(f"{p}: is a directory, expected an image file name")
+    parent = p.parent if str(p.parent) else Path(".")
+    if not parent.is_dir():
+        raise InputFileError(f"{p}: folder {parent} does not exist")
+    if not os.access(parent, os.W_OK):
+        raise InputFileError(f"{p}: folder {parent} is not writable")
+    if not p.suffix or not cv2.haveImageWriter(str(p)):
+        raise InputFileError(
+            f"{p}: cannot write this kind of image (use .png, .jpg, .bmp or .webp)"
+        )
+    return p
+
+
+def write_image(path: str | Path, image: np.ndarray) -> Path:
+    """Write a BGR image; InputFileError naming the file when that fails."""
+    import cv2
+
+    p = check_writable_image(path)
+    try:
+        ok = cv2.imwrite(str(p), image)
+    except cv2.error as exc:
+        raise InputFileError(f"{p}: cannot write the image ({exc.err})") from None
+    if not ok:
+        raise InputFileError(f"{p}: cannot write the image")
+    return p
