@@ -1,0 +1,105 @@
+"""Top-1 pose recognition of the built-in library on photos it was not built from.
+
+    python bench/bench_library.py [--npz ../shared/eval/yoga_dev_landmarks.npz]
+
+The held-out photos are listed in poses/HOLDOUT.txt (scripts/build_builtin_poses.py never uses
+them). Prints the accuracy of PoseLibrary.match and, as a baseline, of a single medoid photo per
+pose (the training photo closest to the others after alignment) compared with the plain trainer
+score (no per-pose weights or tolerances).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from tui_trainer.core.library import PoseLibrary, builtin_dir  # noqa: E402
+from tui_trainer.core.pose import Pose  # noqa: E402
+from tui_trainer.core.scoring import compare  # noqa: E402
+from tui_trainer.core.templates import _normalise, yaw_align  # noqa: E402
+
+
+def medoid(poses: list[Pose]) -> Pose:
+    pts = [_normalise(p.world) for p in poses]
+    cost = [
+        sum(min(yaw_align(a, b, p.visibility)[1], yaw_align(a, _mirror(b), p.visibility)[1])
+            for b, p in zip(pts, poses))
+        for a in pts
+    ]  # fmt: skip
+    return poses[int(np.argmin(cost))]
+
+
+def _mirror(pts: np.ndarray) -> np.ndarray:
+    from tui_trainer.core.landmarks import MIRROR
+
+    out = pts[MIRROR].copy()
+    out[:, 0] = -out[:, 0]
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description="pose recognition on held-out photos")
+    ap.add_argument("--npz", type=Path, default=REPO.parent / "shared/eval/yoga_dev_landmarks.npz")
+    args = ap.parse_args()
+    if not args.npz.is_file():
+        print(f"no eval data at {args.npz}", file=sys.stderr)
+        return 1
+    held = set()
+    for line in (builtin_dir("poses") / "HOLDOUT.txt").read_text().splitlines():
+        if line and not line.startswith("#"):
+            label, name = line.split("\t")
+            held.add((label, name))
+    test: list[tuple[str, Pose]] = []
+    train: dict[str, list[Pose]] = {}
+    with np.load(args.npz) as d:
+        for i in range(len(d["name"])):
+            label, name = str(d["label"][i]), str(d["name"][i])
+            size = (int(d["image_size"][i][0]), int(d["image_size"][i][1]))
+            pose = Pose.from_arrays(d["image"][i], d["world"][i], d["visibility"][i], size)
+            if (label, name) in held:
+                test.append((label, pose))
+            else:
+                train.setdefault(label, []).append(pose)
+
+    with tempfile.TemporaryDirectory() as empty:
+        lib = PoseLibrary.load(builtin_dir("poses"), Path(empty))
+    if lib.errors:
+        for e in lib.errors:
+            print(e.message, file=sys.stderr)
+
+    t0 = time.perf_counter()
+    hits, misses = 0, Counter[str]()
+    for label, pose in test:
+        best = lib.match(pose, top=1)[0].pose_id
+        hits += best == label
+        if best != label:
+            misses[f"{label}->{best}"] += 1
+    dt = (time.perf_counter() - t0) / max(len(test), 1)
+
+    medoids = {label: medoid(ps) for label, ps in train.items()}
+    base = 0
+    for label, pose in test:
+        scores = {lab: compare(m, pose).score for lab, m in medoids.items()}
+        base += max(scores, key=lambda k: scores[k]) == label
+
+    n = len(test)
+    print(f"held-out photos: {n} ({len(lib.ids())} poses; templates built from the other photos)")
+    print(f"library match top-1:        {hits / n:.3f}  ({hits}/{n})")
+    print(f"single-medoid baseline:     {base / n:.3f}  ({base}/{n})")
+    print(f"match time: {dt * 1000:.1f} ms per photo (noisy: shared 2-core machine)")
+    if misses:
+        print("confusions:", ", ".join(f"{k} x{v}" for k, v in misses.most_common()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,113 @@
+"""Regenerate poses/*.toml from the MediaPipe landmarks of real yoga photos.
+
+    python scripts/build_builtin_poses.py [--npz ../shared/eval/yoga_dev_landmarks.npz]
+
+About a third of each pose's photos are held out (chosen by a hash of the file name, so the
+split is stable) and never used to build templates; their names go to poses/HOLDOUT.txt for
+bench/bench_library.py. Names, cues, side rules and hint phrases come from scripts/pose_hints.toml.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from tui_trainer.core.angles import ANGLE_LABELS, ANGLE_NAMES  # noqa: E402
+from tui_trainer.core.pose import Pose  # noqa: E402
+from tui_trainer.core.pose_file import format_pose  # noqa: E402
+from tui_trainer.core.templates import build_pose_spec  # noqa: E402
+from tui_trainer.core.tomlcompat import tomllib  # noqa: E402
+
+HOLDOUT_FILE = "HOLDOUT.txt"
+HEADER = (
+    "Built by scripts/build_builtin_poses.py from MediaPipe 0.10.21 landmarks of {n} real photos\n"
+    "of this pose (a public yoga-pose photo collection; the photos are not included). Do not\n"
+    "edit by hand: change scripts/pose_hints.toml and rerun the script."
+)
+
+
+def split_holdout(label: str, names: list[str]) -> set[str]:
+    """A stable third of a pose's photos: those whose file-name hashes sort first."""
+    ranked = sorted(names, key=lambda n: hashlib.sha1(f"{label}/{n}".encode()).hexdigest())
+    return set(ranked[: round(len(names) / 3)])
+
+
+def load_photos(npz: Path) -> dict[str, list[tuple[str, Pose]]]:
+    out: dict[str, list[tuple[str, Pose]]] = {}
+    with np.load(npz) as d:
+        for i in range(len(d["name"])):
+            w, h = (int(v) for v in d["image_size"][i])
+            pose = Pose.from_arrays(d["image"][i], d["world"][i], d["visibility"][i], (w, h))
+            out.setdefault(str(d["label"][i]), []).append((str(d["name"][i]), pose))
+    return out
+
+
+def generic_hints(name: str) -> dict[str, str]:
+    label = ANGLE_LABELS[name].lower()
+    return {"increase": f"Open your {label} more", "decrease": f"Close your {label} more"}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--npz", type=Path, default=REPO.parent / "shared/eval/yoga_dev_landmarks.npz")
+    ap.add_argument("--out", type=Path, default=REPO / "poses")
+    ap.add_argument("--hints", type=Path, default=REPO / "scripts/pose_hints.toml")
+    args = ap.parse_args()
+
+    meta: dict[str, Any] = tomllib.loads(args.hints.read_text("utf-8"))
+    photos = load_photos(args.npz)
+    train: dict[str, list[Pose]] = {}
+    holdout: list[str] = []
+    for label, items in sorted(photos.items()):
+        out = split_holdout(label, [n for n, _ in items])
+        train[label] = [p for n, p in items if n not in out]
+        holdout += [f"{label}\t{n}" for n, _ in items if n in out]
+
+    def build(pose_id: str, others: list[dict[str, float]]) -> Any:
+        m = meta.get(pose_id, {})
+        hints = {n: generic_hints(n) for n in ANGLE_NAMES}
+        for n, h in m.get("hints", {}).items():
+            hints[n] = {**hints[n], **h}
+        extra = {"side_note": m["side_note"]} if "side_note" in m else {}
+        return build_pose_spec(
+            train[pose_id],
+            pose_id,
+            m.get("name", pose_id.replace("_", " ").title()),
+            sanskrit=m.get("sanskrit", ""),
+            cue=m.get("cue", ""),
+            symmetric=bool(m.get("symmetric", True)),
+            side_rule=m.get("side_rule"),
+            hints=hints,
+            others=others,
+            builtin=True,
+            extra=extra,
+        )
+
+    # Pass 1 gives every pose's targets; pass 2 uses them to weigh what is distinctive.
+    first = {pid: build(pid, []) for pid in train}
+    targets = {pid: {n: t.target for n, t in s.angles.items()} for pid, s in first.items()}
+    args.out.mkdir(parents=True, exist_ok=True)
+    for pid in train:
+        spec = build(pid, [t for o, t in targets.items() if o != pid])
+        text = format_pose(spec, HEADER.format(n=spec.n_samples))
+        (args.out / f"{pid}.toml").write_text(text, "utf-8")
+        print(f"{pid:20s} {spec.n_samples:3d} photos  held out {len(photos[pid]) - spec.n_samples}")
+    (args.out / HOLDOUT_FILE).write_text(
+        "# Photos of yoga_dev_landmarks.npz held out of the templates (label<TAB>file name);\n"
+        "# bench/bench_library.py measures recognition on them.\n" + "\n".join(holdout) + "\n",
+        "utf-8",
+    )
+    print(f"{len(holdout)} photos held out -> {args.out / HOLDOUT_FILE}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,266 @@
+"""The pose library and the routines: built-in files plus the user's own, validated on load.
+
+Built-in poses and routines live in the repository's `poses/` and `routines/` folders (found
+relative to the package, so an editable install works; TUI_TRAINER_DATA_DIR overrides). The
+user's own live in the platformdirs config dir (TUI_TRAINER_CONFIG_DIR overrides the root).
+
+A user file with the same id as a built-in one overrides it (so a user can rebuild "tree" from
+their own photos); `PoseSpec.builtin` / `Routine.builtin` says which one is in use.
+
+A broken file never stops loading: it becomes a LoadError (file, what is wrong, what was
+expected) in `.errors`, and the other files load.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tui_trainer.core.errors import LibraryFileError, TrainerError
+from tui_trainer.core.pose import Pose
+from tui_trainer.core.pose_file import load_pose_file, read_toml
+from tui_trainer.core.poses import PoseSpec
+from tui_trainer.core.routines import Routine, Step
+
+KINDS = ("poses", "routines")
+LEVELS = ("beginner", "intermediate", "advanced")
+
+
+class UnknownPoseError(TrainerError):
+    """A pose id that is not in the library."""
+
+
+class UnknownRoutineError(TrainerError):
+    """A routine id that is not in the library."""
+
+
+@dataclass(frozen=True)
+class LoadError:
+    path: str
+    message: str  # names the file, the field or line, and what was expected
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass(frozen=True)
+class PoseMatch:
+    pose_id: str
+    score: float  # 0..100, the trainer score against the pose's template
+    mirrored: bool  # the mirror image of the template matched better
+    side: str | None  # "left"/"right" for asymmetric poses, None for symmetric ones
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in KINDS:
+        raise ValueError(f"kind: expected one of {KINDS}, got {kind!r}")
+
+
+def builtin_dir(kind: str) -> Path:
+    """The repository's `poses/` or `routines/` folder (TUI_TRAINER_DATA_DIR/kind if set)."""
+    _check_kind(kind)
+    root = os.environ.get("TUI_TRAINER_DATA_DIR")
+    return (Path(root) if root else Path(__file__).resolve().parents[2]) / kind
+
+
+def config_root() -> Path:
+    root = os.environ.get("TUI_TRAINER_CONFIG_DIR")
+    if root:
+        return Path(root)
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("tui-trainer"))
+
+
+def user_dir(kind: str) -> Path:
+    """Where the user's own poses or routines live (may not exist yet)."""
+    _check_kind(kind)
+    return config_root() / kind
+
+
+# The load() methods' parameters shadow the module-level functions.
+_builtin_dir = builtin_dir
+_user_dir = user_dir
+
+
+def _toml_files(folder: Path | None) -> list[Path]:
+    if folder is None or not folder.is_dir():
+        return []
+    return sorted(p for p in folder.glob("*.toml") if p.is_file())
+
+
+class PoseLibrary:
+    """All poses by id: built-in first (file name order), then the user's own."""
+
+    def __init__(self, specs: list[PoseSpec], errors: list[LoadError] | None = None) -> None:
+        self._specs: dict[str, PoseSpec] = {}
+        for spec in specs:
+            self._specs[spec.id] = spec  # later (user) files override earlier (built-in) ones
+        self.errors: list[LoadError] = list(errors or [])
+
+    @classmethod
+    def load(cls, builtin_dir: Path | None = None, user_dir: Path | None = None) -> PoseLibrary:
+        b = builtin_dir if builtin_dir is not None else _builtin_dir("poses")
+        u = user_dir if user_dir is not None else _user_dir("poses")
+        specs: list[PoseSpec] = []
+        errors: list[LoadError] = []
+        for folder, builtin in ((b, True), (u, False)):
+            for path in _toml_files(folder):
+                try:
+                    specs.append(load_pose_file(path, builtin=builtin))
+                except LibraryFileError as exc:
+                    errors.append(LoadError(str(path), str(exc)))
+        return cls(specs, errors)
+
+    def ids(self) -> list[str]:
+        return list(self._specs)
+
+    def specs(self) -> list[PoseSpec]:
+        return list(self._specs.values())
+
+    def get(self, pose_id: str) -> PoseSpec:
+        try:
+            return self._specs[pose_id]
+        except KeyError:
+            known = ", ".join(self._specs) or "none"
+            raise UnknownPoseError(f"unknown pose {pose_id!r} (known poses: {known})") from None
+
+    def __contains__(self, pose_id: object) -> bool:
+        return pose_id in self._specs
+
+    def __len__(self) -> int:
+        return len(self._specs)
+
+    def match(self, pose: Pose, top: int = 3) -> list[PoseMatch]:
+        """Which poses is this? The `top` best by trainer score against each template."""
+        from tui_trainer.core.scoring import compare
+
+        out: list[PoseMatch] = []
+        for spec in self._specs.values():
+            c = compare(
+                spec.template,
+                pose,
+                sides="either",
+                weights=spec.weights(),
+                tolerances=spec.tolerances(),
+            )
+            side: str | None = None
+            if not spec.symmetric:
+                other = "right" if spec.template_side == "left" else "left"
+                side = other if c.mirrored else spec.template_side
+            out.append(PoseMatch(spec.id, c.score, c.mirrored, side))
+        out.sort(key=lambda m: -m.score)
+        return out[: max(top, 0)]
+
+
+def _number(row: dict[str, Any], key: str, where: str, default: float | None = None) -> float:
+    if key not in row:
+        if default is not None:
+            return default
+        raise LibraryFileError(f"{where}: missing field {key!r} (seconds, a number)")
+    value = row[key]
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise LibraryFileError(f"{where}: field {key!r} must be a number of seconds, got {value!r}")
+    return float(value)
+
+
+def _text(row: dict[str, Any], key: str, where: str, default: str | None = None) -> str:
+    if key not in row:
+        if default is not None:
+            return default
+        raise LibraryFileError(f"{where}: missing field {key!r} (a string)")
+    value = row[key]
+    if not isinstance(value, str):
+        raise LibraryFileError(f"{where}: field {key!r} must be a string, got {value!r}")
+    return value
+
+
+def parse_routine(
+    data: dict[str, Any], routine_id: str, source: str, poses: PoseLibrary, builtin: bool = True
+) -> Routine:
+    """Validate a parsed routine file against the pose library."""
+    name = _text(data, "name", source)
+    level = _text(data, "level", source)
+    if level not in LEVELS:
+        raise LibraryFileError(f"{source}: field 'level' must be one of {LEVELS}, got {level!r}")
+    description = _text(data, "description", source, default="")
+    rows = data.get("step")
+    if not isinstance(rows, list) or not rows:
+        raise LibraryFileError(f"{source}: expected at least one [[step]] table")
+    steps: list[Step] = []
+    for i, row in enumerate(rows):
+        where = f"{source}: step {i + 1}"
+        if not isinstance(row, dict):
+            raise LibraryFileError(f"{where}: expected a [[step]] table")
+        pose_id = _text(row, "pose", where)
+        if pose_id not in poses:
+            known = ", ".join(poses.ids()) or "none"
+            raise LibraryFileError(f"{where}: unknown pose {pose_id!r} (known poses: {known})")
+        spec = poses.get(pose_id)
+        side: str | None = row.get("side")
+        if spec.symmetric:
+            if side is not None:
+                raise LibraryFileError(
+                    f"{where}: field 'side' must be omitted, {pose_id!r} is symmetric"
+                )
+        elif side not in ("left", "right"):
+            raise LibraryFileError(
+                f"{where}: field 'side' must be 'left' or 'right' for the asymmetric pose "
+                f"{pose_id!r}, got {side!r}"
+            )
+        hold = _number(row, "hold_s", where)
+        if hold <= 0:
+            raise LibraryFileError(f"{where}: field 'hold_s' must be > 0 seconds, got {hold:g}")
+        rest = _number(row, "rest_s", where, default=0.0)
+        if rest < 0:
+            raise LibraryFileError(f"{where}: field 'rest_s' must be >= 0 seconds, got {rest:g}")
+        instruction = _text(row, "instruction", where, default="")
+        steps.append(Step(pose_id, side, hold, rest, instruction))
+    return Routine(routine_id, name, level, description, tuple(steps), source, builtin)
+
+
+class RoutineLibrary:
+    """All routines in the order the app shows them: built-in, then the user's own."""
+
+    def __init__(self, routines: list[Routine], errors: list[LoadError] | None = None) -> None:
+        self._routines: dict[str, Routine] = {}
+        for r in routines:
+            self._routines[r.id] = r
+        self.errors: list[LoadError] = list(errors or [])
+
+    @classmethod
+    def load(
+        cls, poses: PoseLibrary, builtin_dir: Path | None = None, user_dir: Path | None = None
+    ) -> RoutineLibrary:
+        b = builtin_dir if builtin_dir is not None else _builtin_dir("routines")
+        u = user_dir if user_dir is not None else _user_dir("routines")
+        routines: list[Routine] = []
+        errors: list[LoadError] = []
+        for folder, builtin in ((b, True), (u, False)):
+            for path in _toml_files(folder):
+                try:
+                    data = read_toml(path)
+                    routines.append(parse_routine(data, path.stem, str(path), poses, builtin))
+                except LibraryFileError as exc:
+                    errors.append(LoadError(str(path), str(exc)))
+        return cls(routines, errors)
+
+    def all(self) -> list[Routine]:
+        return list(self._routines.values())
+
+    def ids(self) -> list[str]:
+        return list(self._routines)
+
+    def get(self, routine_id: str) -> Routine:
+        try:
+            return self._routines[routine_id]
+        except KeyError:
+            known = ", ".join(self._routines) or "none"
+            raise UnknownRoutineError(
+                f"unknown routine {routine_id!r} (known routines: {known})"
+            ) from None
+
+    def __contains__(self, routine_id: object) -> bool:
+        return routine_id in self._routines
