@@ -1,0 +1,292 @@
+"""A coached session through a routine, as plain Python (the Textual app drives it).
+
+The session is fed poses with timestamps (seconds, any monotonic clock). The hold timer of the
+current step runs only while the verdict is PERFECT; when the hold is complete a rest countdown
+runs, then the next step starts by itself. Per-step statistics become StepRecords, written to a
+SessionLog as each step is completed or left.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from tui_trainer.core.coach import PERFECT, CoachConfig, FrameResult, FrameScorer
+from tui_trainer.core.pose import Pose
+from tui_trainer.core.poses import PoseSpec
+from tui_trainer.core.records import NullSessionLog, SessionInfo, SessionLog, StepRecord
+from tui_trainer.core.routines import Routine, Step
+
+HOLD, REST, DONE = "hold", "rest", "done"
+MAX_DT = 0.25  # longest frame gap credited to a hold or rest (a stalled source gives nothing)
+
+
+@dataclass
+class _Stats:
+    frames: int = 0
+    score_sum: float = 0.0
+    best: float = 0.0
+    held: float = 0.0
+    completed: bool = False
+    corrections: Counter[str] = field(default_factory=Counter)
+    dirty: bool = False  # changed since last written to the log
+
+    def add(self, result: FrameResult) -> None:
+        if result.score is not None:
+            self.frames += 1
+            self.score_sum += result.score
+            self.best = max(self.best, result.score)
+            self.dirty = True
+        if result.new_correction:
+            self.corrections[result.new_correction] += 1
+            self.dirty = True
+
+
+@dataclass(frozen=True)
+class StepSummary:
+    record: StepRecord
+    scored_frames: int  # 0: the step was never tried (scores mean nothing)
+
+
+@dataclass(frozen=True)
+class Totals:
+    completed: int
+    steps: int
+    held_s: float
+    hold_target_s: float
+    mean_score: float | None  # over every scored frame of the session
+    best_score: float | None
+
+
+@dataclass(frozen=True)
+class SessionState:
+    """A snapshot for display."""
+
+    index: int
+    n_steps: int
+    step: Step
+    spec: PoseSpec  # the current pose, on the step's side
+    phase: str  # HOLD, REST or DONE
+    paused: bool
+    pause_reason: str | None
+    held_s: float
+    rest_left_s: float
+    result: FrameResult | None
+    completed: tuple[bool, ...]
+    perfect_entered: bool = False  # the chime moment (only while holding, not paused)
+    step_changed: bool = False
+
+    @property
+    def hold_target_s(self) -> float:
+        return self.step.hold_s
+
+    @property
+    def finished(self) -> bool:
+        return self.phase == DONE
+
+
+def totals(rows: list[StepSummary]) -> Totals:
+    frames = sum(r.scored_frames for r in rows)
+    score_sum = sum(r.record.mean_score * r.scored_frames for r in rows)
+    tried = [r.record.best_score for r in rows if r.scored_frames]
+    return Totals(
+        completed=sum(r.record.completed for r in rows),
+        steps=len(rows),
+        held_s=sum(r.record.held_s for r in rows),
+        hold_target_s=sum(r.record.hold_target_s for r in rows),
+        mean_score=score_sum / frames if frames else None,
+        best_score=max(tried) if tried else None,
+    )
+
+
+class Session:
+    def __init__(
+        self,
+        routine: Routine,
+        poses: Mapping[str, PoseSpec],
+        *,
+        source: str = "demo",
+        log: SessionLog | None = None,
+        config: CoachConfig | None = None,
+    ) -> None:
+        if not routine.steps:
+            raise ValueError(f"routine {routine.id!r} has no steps")
+        missing = sorted({s.pose_id for s in routine.steps} - set(poses))
+        if missing:
+            raise ValueError(f"routine {routine.id!r} uses unknown poses: {', '.join(missing)}")
+        self.routine = routine
+        self.source = source
+        self.log: SessionLog = log or NullSessionLog()
+        self.config = config or CoachConfig()
+        self.specs = [poses[s.pose_id].for_side(s.side) for s in routine.steps]
+        self._stats = [_Stats() for _ in routine.steps]
+        self.index = 0
+        self.phase = HOLD
+        self.paused = False
+        self.pause_reason: str | None = None
+        self.rest_left = 0.0
+        self.log_error: str | None = None
+        self._scorer = self._new_scorer()
+        self._last_t: float | None = None
+        self._last_result: FrameResult | None = None
+        self._started = False
+        self._finished = False
+
+    # -- lifecycle ------------------------------------------------------------------------
+    def start(self, started_at: float) -> None:
+        """Begin (started_at: Unix time, for the log)."""
+        if not self._started:
+            self._started = True
+            info = SessionInfo(self.routine.id, self.routine.name, self.source, started_at)
+            self._log(lambda: self.log.start(info))
+
+    def finish(self, interrupted: bool) -> list[StepSummary]:
+        """End the session (idempotent); writes the step in progress and closes the log."""
+        if not self._finished:
+            self._finished = True
+            self._flush(self.index)
+            self._log(lambda: self.log.finish(interrupted))
+            self.phase = DONE
+        return self.summary()
+
+    @property
+    def step(self) -> Step:
+        return self.routine.steps[self.index]
+
+    @property
+    def spec(self) -> PoseSpec:
+        return self.specs[self.index]
+
+    # -- frames ---------------------------------------------------------------------------
+    def update(self, pose: Pose | None, t: float) -> SessionState:
+        """Feed one frame (pose None: nobody found) taken at time t (seconds)."""
+        dt = 0.0 if self._last_t is None else min(max(t - self._last_t, 0.0), MAX_DT)
+        self._last_t = t
+        if self.phase == DONE:
+            return self.state()
+        result = self._scorer.update(pose, t)
+        self._last_result = result
+        active = not self.paused
+        entered = False
+        changed = False
+        if self.phase == HOLD and active:
+            stats = self._stats[self.index]
+            stats.add(result)
+            entered = result.perfect_entered
+            if result.verdict == PERFECT and dt > 0:
+                stats.held = min(stats.held + dt, self.step.hold_s)
+                stats.dirty = True
+            if stats.held >= self.step.hold_s:
+                stats.completed = True
+                self._flush(self.index)
+                if self.index == len(self.specs) - 1:
+                    self.finish(interrupted=False)
+                else:
+                    self.phase, self.rest_left = REST, self.step.rest_s
+        if self.phase == REST and active:
+            self.rest_left -= dt
+            if self.rest_left <= 0:
+                self._go(self.index + 1)
+                changed = True
+        return self.state(perfect_entered=entered, step_changed=changed)
+
+    def state(self, *, perfect_entered: bool = False, step_changed: bool = False) -> SessionState:
+        return SessionState(
+            index=self.index,
+            n_steps=len(self.specs),
+            step=self.step,
+            spec=self.spec,
+            phase=self.phase,
+            paused=self.paused,
+            pause_reason=self.pause_reason,
+            held_s=self._stats[self.index].held,
+            rest_left_s=max(self.rest_left, 0.0) if self.phase == REST else 0.0,
+            result=self._last_result,
+            completed=tuple(s.completed for s in self._stats),
+            perfect_entered=perfect_entered,
+            step_changed=step_changed,
+        )
+
+    # -- controls -------------------------------------------------------------------------
+    def next(self) -> bool:
+        """Go to the next step; False at the last one."""
+        if self.phase == DONE or self.index >= len(self.specs) - 1:
+            return False
+        self._go(self.index + 1)
+        return True
+
+    def previous(self) -> bool:
+        if self.phase == DONE or self.index == 0:
+            return False
+        self._go(self.index - 1)
+        return True
+
+    def restart_step(self) -> None:
+        """Start the current step again from zero."""
+        if self.phase == DONE:
+            return
+        self._stats[self.index] = _Stats()
+        self._enter_step()
+
+    def pause(self, reason: str | None = None) -> None:
+        self.paused, self.pause_reason = True, reason
+
+    def resume(self) -> None:
+        self.paused, self.pause_reason = False, None
+
+    def toggle_pause(self) -> bool:
+        if self.paused:
+            self.resume()
+        else:
+            self.pause()
+        return self.paused
+
+    # -- results --------------------------------------------------------------------------
+    def record(self, index: int) -> StepRecord:
+        step, spec, st = self.routine.steps[index], self.specs[index], self._stats[index]
+        return StepRecord(
+            index=index,
+            pose_id=step.pose_id,
+            pose_name=spec.name,
+            side=None if spec.symmetric else step.side,
+            hold_target_s=step.hold_s,
+            held_s=round(st.held, 2),
+            best_score=round(st.best, 1),
+            mean_score=round(st.score_sum / st.frames, 1) if st.frames else 0.0,
+            completed=st.completed,
+            corrections=dict(st.corrections),
+        )
+
+    def summary(self) -> list[StepSummary]:
+        return [StepSummary(self.record(i), s.frames) for i, s in enumerate(self._stats)]
+
+    # -- internals ------------------------------------------------------------------------
+    def _new_scorer(self) -> FrameScorer:
+        return FrameScorer(self.spec, "either", required_side=self.step.side, config=self.config)
+
+    def _enter_step(self) -> None:
+        self.phase, self.rest_left = HOLD, 0.0
+        self._scorer = self._new_scorer()
+        self._last_result = None
+
+    def _go(self, index: int) -> None:
+        self._flush(self.index)
+        self.index = index
+        if self._stats[index].completed:  # going back to a finished pose: a fresh attempt
+            self._stats[index] = _Stats()
+        self._enter_step()
+
+    def _flush(self, index: int) -> None:
+        stats = self._stats[index]
+        if stats.dirty:
+            stats.dirty = False
+            record = self.record(index)
+            self._log(lambda: self.log.step(record))
+
+    def _log(self, call: Callable[[], None]) -> None:
+        # A SessionLog must not raise; if one does anyway, the session goes on and says so.
+        try:
+            call()
+        except Exception as exc:
+            self.log_error = f"session history not saved: {exc}"
