@@ -1,0 +1,139 @@
+"""Session history as data: what `tui-trainer history` and the History screen show.
+
+io/history_db.py reads these out of SQLite; this module only holds the shapes and the pure
+stats over them (durations, means, personal bests, trends), so they are testable without a DB.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from tui_trainer.core.records import StepRecord
+
+STATUSES = ("running", "finished", "interrupted")
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    id: int
+    routine_id: str
+    routine_name: str
+    source: str
+    started_at: float  # Unix time
+    ended_at: float | None  # None while running
+    status: str  # one of STATUSES
+    steps_recorded: int
+    poses_completed: int
+    mean_score: float | None  # mean of the steps' mean scores; None without steps
+
+    @property
+    def duration_s(self) -> float | None:
+        if self.ended_at is None:
+            return None
+        return max(0.0, self.ended_at - self.started_at)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "routine_id": self.routine_id,
+            "routine_name": self.routine_name,
+            "source": self.source,
+            "started_at": self.started_at,
+            "ended_at": self.ended_at,
+            "duration_s": self.duration_s,
+            "status": self.status,
+            "steps_recorded": self.steps_recorded,
+            "poses_completed": self.poses_completed,
+            "mean_score": self.mean_score,
+        }
+
+
+@dataclass(frozen=True)
+class SessionDetail:
+    summary: SessionSummary
+    steps: tuple[StepRecord, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        out = self.summary.to_json()
+        out["steps"] = [step_to_json(s) for s in self.steps]
+        return out
+
+
+@dataclass(frozen=True)
+class PoseProgress:
+    pose_id: str
+    pose_name: str
+    personal_best: float
+    trend: tuple[float, ...]  # best score per session that did the pose, oldest first
+
+    @property
+    def sessions(self) -> int:
+        return len(self.trend)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "pose_id": self.pose_id,
+            "pose_name": self.pose_name,
+            "personal_best": self.personal_best,
+            "sessions": self.sessions,
+            "trend": list(self.trend),
+        }
+
+
+def step_to_json(step: StepRecord) -> dict[str, Any]:
+    return {
+        "index": step.index,
+        "pose_id": step.pose_id,
+        "pose_name": step.pose_name,
+        "side": step.side,
+        "hold_target_s": step.hold_target_s,
+        "held_s": step.held_s,
+        "best_score": step.best_score,
+        "mean_score": step.mean_score,
+        "completed": step.completed,
+        "corrections": dict(step.corrections),
+        "top_correction": step.top_correction,
+    }
+
+
+def mean_or_none(values: Iterable[float]) -> float | None:
+    vals = list(values)
+    return sum(vals) / len(vals) if vals else None
+
+
+def trend_by_session(rows: Iterable[tuple[int, float]]) -> tuple[float, ...]:
+    """(session_id, best_score) rows in time order -> one best score per session.
+
+    A pose done twice in a session (left and right side) counts once, with its better side.
+    """
+    best: dict[int, float] = {}
+    for session_id, score in rows:
+        best[session_id] = max(score, best.get(session_id, score))
+    return tuple(best.values())  # dicts keep first-insertion order = time order
+
+
+def new_personal_bests(
+    records: Sequence[StepRecord], previous_best: Mapping[str, float]
+) -> set[int]:
+    """Indices (StepRecord.index) of the steps that beat the pose's best from earlier sessions.
+
+    A pose never done before is not a "new personal best" (there is nothing to beat), so a first
+    session does not congratulate every step.
+    """
+    out: set[int] = set()
+    for rec in records:
+        before = previous_best.get(rec.pose_id)
+        if before is not None and rec.best_score > before:
+            out.add(rec.index)
+    return out
+
+
+def format_duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    s = round(seconds)
+    if s < 3600:
+        return f"{s // 60}:{s % 60:02d}"
+    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"

@@ -1,0 +1,285 @@
+"""Where sessions are kept: the data dir, and SqliteSessionLog, the SessionLog that writes SQLite.
+
+The session loop calls start/step/finish on the UI thread; they only put the record on a queue
+(microseconds). A writer thread owns the SQLite connection and commits each step on its own, so a
+crash, a kill or Ctrl-C loses at most the step in progress. I/O trouble (read-only dir, full
+disk, a broken file) never raises: it sets `warning` ("history not saved: ...") and the session
+goes on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import queue
+import sqlite3
+import threading
+import time
+import uuid
+import weakref
+from dataclasses import dataclass
+from pathlib import Path
+
+from tui_trainer.core.history import new_personal_bests
+from tui_trainer.core.records import SessionInfo, StepRecord
+from tui_trainer.io import history_db
+from tui_trainer.io.history_db import Connect
+
+DATA_HOME_ENV = "TUI_TRAINER_DATA_HOME"
+DB_NAME = "history.db"
+
+
+def data_dir() -> Path:
+    """$TUI_TRAINER_DATA_HOME, else the platform's user data dir (honours $XDG_DATA_HOME)."""
+    override = os.environ.get(DATA_HOME_ENV)
+    if override:
+        return Path(override)
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("tui-trainer", appauthor=False))
+
+
+def default_db_path() -> Path:
+    return data_dir() / DB_NAME
+
+
+@dataclass(frozen=True)
+class _Start:
+    info: SessionInfo
+
+
+@dataclass(frozen=True)
+class _Step:
+    record: StepRecord
+
+
+@dataclass(frozen=True)
+class _Finish:
+    interrupted: bool
+
+
+@dataclass(frozen=True)
+class _Flush:
+    done: threading.Event
+
+
+_STOP = object()
+
+
+class _Writer:
+    """Runs on the writer thread; owns the connection. Never raises out of `run`."""
+
+    def __init__(self, log: SqliteSessionLog, path: Path, connect: Connect, token: str) -> None:
+        # A weak reference, so an abandoned log can be collected while its thread still runs.
+        self._log = weakref.ref(log)
+        self.path = path
+        self.connect = connect
+        self.token = token
+        self.conn: sqlite3.Connection | None = None
+        self.session_id: int | None = None
+        self.pending: SessionInfo | None = None  # a start that could not be written yet
+
+    def _warn(self, exc: BaseException) -> None:
+        log = self._log()
+        if log is not None:
+            log.warning = f"history not saved: {exc} ({self.path})"
+
+    def _connection(self) -> sqlite3.Connection:
+        if self.conn is None:
+            notices: list[str] = []
+            self.conn = history_db.open_db(self.path, notices, connect=self.connect)
+            log = self._log()
+            if log is not None and notices:
+                log.notices.extend(notices)
+                log.warning = log.warning or notices[-1]  # the one channel the app shows
+        return self.conn
+
+    def run(self, q: queue.Queue[object]) -> None:
+        while True:
+            item = q.get()
+            if item is _STOP:
+                break
+            try:
+                self.handle(item)
+            except Exception as exc:  # I/O trouble must never stop the session
+                self._warn(exc)
+                if isinstance(exc, sqlite3.DatabaseError | OSError):
+                    self._drop_connection()
+        self._drop_connection()
+
+    def _drop_connection(self) -> None:
+        # After an error, reopen on the next write (the disk may have room again).
+        if self.conn is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self.conn.close()
+        self.conn = None
+
+    def handle(self, item: object) -> None:
+        if isinstance(item, _Flush):
+            item.done.set()
+        elif isinstance(item, _Start):
+            if self.session_id is not None or self.pending is not None:
+                self._finish(interrupted=True)  # a new start ends the previous session
+            self.pending = item.info
+            self._begin()
+        elif isinstance(item, _Step):
+            if self.session_id is None and self.pending is not None:
+                self._begin()  # retry a start that failed (e.g. disk was full)
+            if self.session_id is not None:
+                self._write_step(item.record)
+        elif isinstance(item, _Finish):
+            self._finish(item.interrupted)
+
+    def _begin(self) -> None:
+        info = self.pending
+        assert info is not None
+        conn = self._connection()
+        bests = history_db.HistoryStore(conn, []).previous_bests()
+        pid = os.getpid()
+        now = time.time()
+        cur = conn.execute(
+            "INSERT INTO sessions (routine_id, routine_name, source, started_at, status, "
+            "owner_pid, owner_start, owner_token, updated_at) "
+            "VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?)",
+            (
+                info.routine_id,
+                info.routine_name,
+                info.source,
+                info.started_at,
+                pid,
+                history_db.process_start(pid),
+                self.token,
+                now,
+            ),
+        )
+        self.session_id = cur.lastrowid
+        self.pending = None
+        log = self._log()
+        if log is not None:
+            log.previous_best = bests
+            log.session_id = self.session_id
+
+    def _write_step(self, rec: StepRecord) -> None:
+        conn = self._connection()
+        # One transaction per step: it is on disk before the next step starts.
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute(
+                "INSERT OR REPLACE INTO steps (session_id, idx, pose_id, pose_name, side, "
+                "hold_target_s, held_s, best_score, mean_score, completed, corrections) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    self.session_id,
+                    rec.index,
+                    rec.pose_id,
+                    rec.pose_name,
+                    rec.side,
+                    rec.hold_target_s,
+                    rec.held_s,
+                    rec.best_score,
+                    rec.mean_score,
+                    int(rec.completed),
+                    json.dumps(rec.corrections),
+                ),
+            )
+            conn.execute(
+                "UPDATE sessions SET updated_at = ? WHERE id = ?", (time.time(), self.session_id)
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+            raise
+
+    def _finish(self, interrupted: bool) -> None:
+        sid, self.session_id, self.pending = self.session_id, None, None
+        if sid is None:
+            return
+        now = time.time()
+        self._connection().execute(
+            "UPDATE sessions SET status = ?, ended_at = ?, updated_at = ? WHERE id = ?",
+            ("interrupted" if interrupted else "finished", now, now, sid),
+        )
+
+
+def _shut_down(q: queue.Queue[object], thread: threading.Thread, token: str, wait_s: float) -> None:
+    """Stop the writer after it has written what is queued (also runs at interpreter exit)."""
+    q.put(_STOP)
+    if thread.is_alive() and thread is not threading.current_thread():
+        thread.join(wait_s)
+    history_db.LIVE_TOKENS.discard(token)
+
+
+class SqliteSessionLog:
+    """SessionLog writing to the SQLite history, off the caller's thread.
+
+    One log can record several sessions in turn (start ... finish, start ... finish). A log that
+    is closed or garbage-collected without finish() leaves its session "running"; the next open
+    of the database marks it interrupted, as it does for a process that was killed.
+    """
+
+    def __init__(
+        self,
+        path: Path | None = None,
+        *,
+        connect: Connect = sqlite3.connect,
+        wait_s: float = 3.0,
+    ) -> None:
+        self.path = path if path is not None else default_db_path()
+        self.warning: str | None = None
+        self.notices: list[str] = []  # e.g. "database was corrupt, moved it to ..."
+        self.session_id: int | None = None
+        self.previous_best: dict[str, float] = {}  # per pose, before the current session
+        self._wait_s = wait_s
+        self._token = uuid.uuid4().hex
+        self._queue: queue.Queue[object] = queue.Queue()
+        writer = _Writer(self, self.path, connect, self._token)
+        self._thread = threading.Thread(
+            target=writer.run, args=(self._queue,), name="history-writer", daemon=True
+        )
+        history_db.LIVE_TOKENS.add(self._token)
+        self._thread.start()
+        # Runs on close(), on garbage collection, or at interpreter exit: what is queued gets
+        # written even if the app never calls finish().
+        self._finalizer = weakref.finalize(
+            self, _shut_down, self._queue, self._thread, self._token, wait_s
+        )
+
+    def start(self, info: SessionInfo) -> None:
+        self.session_id = None
+        self.previous_best = {}
+        self._put(_Start(info))
+
+    def step(self, record: StepRecord) -> None:
+        self._put(_Step(record))
+
+    def finish(self, interrupted: bool) -> None:
+        """Ends the session and waits (up to `wait_s`) until it is on disk."""
+        self._put(_Finish(interrupted))
+        self.flush()
+
+    def flush(self, timeout: float | None = None) -> bool:
+        """Wait until everything queued so far is written; False on timeout."""
+        if not self._thread.is_alive():
+            return False
+        done = threading.Event()
+        self._queue.put(_Flush(done))
+        return done.wait(self._wait_s if timeout is None else timeout)
+
+    def close(self) -> None:
+        """Write what is queued and stop the writer thread (idempotent)."""
+        self._finalizer()
+
+    def _put(self, item: object) -> None:
+        if not self._finalizer.alive:
+            self.warning = "history not saved: the history log was closed"
+            return
+        self._queue.put(item)
+
+    def new_personal_bests(self, records: list[StepRecord]) -> set[int]:
+        """Indices of the steps that beat the pose's best from earlier sessions (the summary)."""
+        return new_personal_bests(records, self.previous_best)
+
+    def is_personal_best(self, record: StepRecord) -> bool:
+        return record.index in new_personal_bests([record], self.previous_best)
