@@ -1,0 +1,234 @@
+"""Faults the history survives: a session cut short, a killed or Ctrl-C'd process, a read-only
+data dir, a full disk. Nothing raises into the session; nothing already written is lost."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tui_trainer.core.records import SessionInfo, StepRecord
+from tui_trainer.io.history_db import HistoryStore
+from tui_trainer.io.storage import SqliteSessionLog
+
+INFO = SessionInfo("morning", "Morning flow", "demo", 1000.0)
+
+
+def rec(index: int, best: float = 80.0) -> StepRecord:
+    return StepRecord(index, "tree", "Tree", None, 10.0, 9.0, best, best - 5, True, {"hips": 1})
+
+
+def only_session(db: Path) -> tuple[str, list[int], float | None]:
+    with HistoryStore.open(db) as store:
+        [summary] = store.list_sessions()
+        detail = store.get_session(summary.id)
+        assert detail is not None
+        return summary.status, [s.index for s in detail.steps], summary.ended_at
+
+
+def test_source_stops_mid_session_the_recorded_steps_are_kept(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    log = SqliteSessionLog(db)
+    log.start(INFO)
+    log.step(rec(0))
+    log.step(rec(1))
+    assert log.flush()
+    with HistoryStore.open(db) as store:  # while the log lives, the session is running
+        assert [s.status for s in store.list_sessions()] == ["running"]
+    log.close()  # the session never finished
+    status, steps, ended = only_session(db)
+    assert (status, steps) == ("interrupted", [0, 1])
+    assert ended is not None and ended > INFO.started_at  # ended at its last write
+
+
+CHILD = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from tui_trainer.core.records import SessionInfo, StepRecord
+    from tui_trainer.io.storage import SqliteSessionLog
+
+    log = SqliteSessionLog(Path(sys.argv[1]))
+    log.start(SessionInfo("morning", "Morning flow", "demo", 1000.0))
+    for i in range(int(sys.argv[2])):
+        log.step(StepRecord(i, "tree", "Tree", None, 10.0, 9.0, 80.0, 75.0, True, {}))
+    if sys.argv[3] == "wait":
+        log.flush()
+        print("ready", flush=True)
+        time.sleep(60)
+    # "exit": leave without finish(); what is queued must still reach the disk
+    """
+)
+
+
+def _child(db: Path, steps: int, mode: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(db), str(steps), mode],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_a_process_that_exits_without_finishing_keeps_its_queued_steps(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    proc = _child(db, 3, "exit")
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert only_session(db)[:2] == ("interrupted", [0, 1, 2])
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["kill-9", "ctrl-c"])
+def test_a_killed_session_shows_as_interrupted_with_its_step(tmp_path: Path, sig: int) -> None:
+    db = tmp_path / "h.db"
+    proc = _child(db, 1, "wait")
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "ready"
+        # the writer is alive: its session is running, not interrupted
+        assert only_session(db)[:2] == ("running", [0])
+        os.kill(proc.pid, sig)
+        proc.wait(timeout=30)
+    finally:
+        proc.kill()
+        proc.communicate()
+    assert proc.returncode != 0
+    assert only_session(db)[:2] == ("interrupted", [0])
+    conn = sqlite3.connect(db)  # the next open wrote the status down, not only displayed it
+    assert conn.execute("SELECT status FROM sessions").fetchall() == [("interrupted",)]
+
+
+class FullDisk(sqlite3.Connection):
+    """A connection whose step inserts fail like a full disk while `full` is set."""
+
+    full = False
+
+    def execute(self, sql: str, *args: Any) -> sqlite3.Cursor:  # type: ignore[override]
+        if FullDisk.full and sql.lstrip().upper().startswith(("INSERT", "UPDATE")):
+            raise sqlite3.OperationalError("database or disk is full")
+        return super().execute(sql, *args)
+
+
+@pytest.fixture
+def full_disk() -> Iterator[type[FullDisk]]:
+    FullDisk.full = False
+    yield FullDisk
+    FullDisk.full = False
+
+
+def _connect_full(*args: Any, **kw: Any) -> sqlite3.Connection:
+    return sqlite3.connect(*args, factory=FullDisk, **kw)
+
+
+def test_disk_full_mid_session_warns_and_the_session_goes_on(
+    tmp_path: Path, full_disk: type[FullDisk]
+) -> None:
+    db = tmp_path / "h.db"
+    log = SqliteSessionLog(db, connect=_connect_full)
+    log.start(INFO)
+    log.step(rec(0))
+    assert log.flush() and log.warning is None
+    full_disk.full = True
+    log.step(rec(1))  # must not raise
+    assert log.flush()
+    assert log.warning is not None
+    assert log.warning.startswith("history not saved: database or disk is full")
+    full_disk.full = False  # space freed: later steps are saved again
+    log.step(rec(2))
+    log.finish(False)
+    log.close()
+    assert only_session(db)[:2] == ("finished", [0, 2])
+
+
+def test_disk_full_from_the_start_warns_and_nothing_raises(
+    tmp_path: Path, full_disk: type[FullDisk]
+) -> None:
+    db = tmp_path / "h.db"
+    full_disk.full = True
+    log = SqliteSessionLog(db, connect=_connect_full)
+    log.start(INFO)
+    log.step(rec(0))
+    log.finish(True)
+    log.close()
+    log.step(rec(1))  # even after close: a warning, no exception
+    assert log.warning is not None and "history not saved" in log.warning
+    with HistoryStore.open(db) as store:
+        assert store.list_sessions() == []
+
+
+def test_a_data_dir_that_cannot_exist_warns_and_nothing_raises(tmp_path: Path) -> None:
+    blocker = tmp_path / "data"
+    blocker.write_text("a file where the data dir should be")
+    log = SqliteSessionLog(blocker / "history.db")
+    log.start(INFO)
+    log.step(rec(0))
+    log.finish(False)
+    log.close()
+    assert log.warning is not None and log.warning.startswith("history not saved:")
+    assert str(blocker) in log.warning
+
+
+READ_ONLY_CHILD = textwrap.dedent(
+    """
+    import json, sys
+    from pathlib import Path
+    from tui_trainer.core.records import SessionInfo, StepRecord
+    from tui_trainer.io.storage import SqliteSessionLog
+
+    log = SqliteSessionLog(Path(sys.argv[1]))
+    log.start(SessionInfo("morning", "Morning flow", "demo", 1000.0))
+    log.step(StepRecord(0, "tree", "Tree", None, 10.0, 9.0, 80.0, 75.0, True, {}))
+    log.finish(False)
+    print(json.dumps({"warning": log.warning}))
+    """
+)
+
+
+def _drop_root_file_override() -> None:
+    """In the child, as root: drop the capabilities that let root ignore file modes."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    pr_capbset_drop = 24
+    for cap in (1, 2, 3):  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER
+        if libc.prctl(pr_capbset_drop, cap, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="POSIX modes + Linux prctl")
+@pytest.mark.parametrize("existing", [False, True], ids=["new-db", "existing-db"])
+def test_a_read_only_data_dir_warns_and_the_session_goes_on(tmp_path: Path, existing: bool) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    db = data / "history.db"
+    if existing:
+        run = SqliteSessionLog(db)
+        run.start(INFO)
+        run.finish(False)
+        run.close()
+        for f in data.iterdir():
+            f.chmod(0o444)
+    data.chmod(0o555)
+    try:
+        out = subprocess.run(
+            [sys.executable, "-c", READ_ONLY_CHILD, str(db)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            preexec_fn=_drop_root_file_override if os.geteuid() == 0 else None,
+        )
+    finally:
+        data.chmod(0o755)
+    assert out.returncode == 0, out.stderr
+    warning = json.loads(out.stdout)["warning"]
+    assert warning is not None and warning.startswith("history not saved:"), warning
+    assert str(db) in warning
