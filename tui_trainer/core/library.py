@@ -13,6 +13,7 @@ expected) in `.errors`, and the other files load.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -159,10 +160,10 @@ def _number(row: dict[str, Any], key: str, where: str, default: float | None = N
     if key not in row:
         if default is not None:
             return default
-        raise LibraryFileError(f"{where}: missing field {key!r} (seconds, a number)")
+        raise LibraryFileError(f"{where}: missing field {key!r} (a number)")
     value = row[key]
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise LibraryFileError(f"{where}: field {key!r} must be a number of seconds, got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise LibraryFileError(f"{where}: field {key!r} must be a number, got {value!r}")
     return float(value)
 
 
@@ -239,12 +240,16 @@ class RoutineLibrary:
         routines: list[Routine] = []
         errors: list[LoadError] = []
         for folder, builtin in ((b, True), (u, False)):
+            found: list[tuple[float, Routine]] = []
             for path in _toml_files(folder):
                 try:
                     data = read_toml(path)
-                    routines.append(parse_routine(data, path.stem, str(path), poses, builtin))
+                    routine = parse_routine(data, path.stem, str(path), poses, builtin)
+                    found.append((_number(data, "order", str(path), default=math.inf), routine))
                 except LibraryFileError as exc:
                     errors.append(LoadError(str(path), str(exc)))
+            # Optional `order = N` puts a routine first (stable: file-name order otherwise).
+            routines += [r for _, r in sorted(found, key=lambda item: item[0])]
         return cls(routines, errors)
 
     def all(self) -> list[Routine]:
