@@ -133,6 +133,8 @@ def _linear_maps() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 _UV, _VERTICAL, _USES = _linear_maps()
+# ANGLE_USES[k, i]: angle k depends on landmark i.
+ANGLE_USES: np.ndarray = _USES
 _K = len(ANGLES)
 
 

@@ -12,6 +12,7 @@ from tui_trainer.core.landmarks import INDEX, MIRROR, N_LANDMARKS
 
 if TYPE_CHECKING:
     from tui_trainer.core.angles import AngleSet
+    from tui_trainer.core.trainer_score import BoneFeatures
 
 # Below this MediaPipe visibility a landmark is treated as occluded / out of view.
 VISIBLE = 0.5
@@ -111,6 +112,11 @@ class Pose:
         return Pose(image=img, world=wld, visibility=vis, image_size=self.image_size)
 
     @cached_property
+    def mirror(self) -> Pose:
+        """mirrored(), computed once: a target is compared with both sides every frame."""
+        return self.mirrored()
+
+    @cached_property
     def angles(self) -> AngleSet:
         """Joint angles from the 3D world landmarks (see core/data/angles.toml)."""
         from tui_trainer.core.angles import compute_angles
@@ -123,3 +129,10 @@ class Pose:
         from tui_trainer.core.angles import compute_angles
 
         return compute_angles(self, space="image")
+
+    @cached_property
+    def bones(self) -> BoneFeatures:
+        """Bone directions for the trainer score (see core/trainer_score.py), computed once."""
+        from tui_trainer.core.trainer_score import bone_features
+
+        return bone_features(self)
