@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from tui_trainer.core.records import StepRecord
@@ -41,7 +42,9 @@ class SessionSummary:
             "routine_name": self.routine_name,
             "source": self.source,
             "started_at": self.started_at,
+            "started": iso_time(self.started_at),
             "ended_at": self.ended_at,
+            "ended": iso_time(self.ended_at),
             "duration_s": self.duration_s,
             "status": self.status,
             "steps_recorded": self.steps_recorded,
@@ -137,3 +140,26 @@ def format_duration(seconds: float | None) -> str:
     if s < 3600:
         return f"{s // 60}:{s % 60:02d}"
     return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
+
+
+def iso_time(ts: float | None) -> str | None:
+    """Local time with its UTC offset, to the second."""
+    if ts is None:
+        return None
+    return datetime.fromtimestamp(ts).astimezone().isoformat(timespec="seconds")
+
+
+def local_time(ts: float) -> str:
+    return datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M")
+
+
+_BARS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline_text(scores: Sequence[float]) -> str:
+    """Scores 0–100 as block characters, one per session (the CLI's trend column)."""
+    out = []
+    for v in scores:
+        level = int(min(max(v, 0.0), 100.0) / 100.0 * (len(_BARS) - 1) + 0.5)
+        out.append(_BARS[level])
+    return "".join(out)
