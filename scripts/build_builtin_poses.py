@@ -76,7 +76,7 @@ def main() -> int:
         hints = {n: generic_hints(n) for n in ANGLE_NAMES}
         for n, h in m.get("hints", {}).items():
             hints[n] = {**hints[n], **h}
-        extra = {"side_note": m["side_note"]} if "side_note" in m else {}
+        extra = {k: m[k] for k in ("side_rule", "side_note") if k in m}
         return build_pose_spec(
             train[pose_id],
             pose_id,
