@@ -131,10 +131,11 @@ def test_chime_moment_once_per_perfect_entry_and_not_in_rest() -> None:
     session = Session(ROUTINE, POSES)
     drv = Driver(session)
     states = drv.run(1.0) + drv.run(1.0, bad_knee) + drv.run(3.0)
-    entries = [i for i, st in enumerate(states) if st.perfect_entered]
-    assert len(entries) == 2
+    entries = [i for i, st in enumerate(states) if st.perfect_entered and st.index == 0]
+    assert len(entries) == 2  # first entry, then again after the knee went wrong
     assert all(states[i].phase == HOLD for i in entries)
-    assert states[-1].index == 1 or states[-1].phase == REST
+    rest = [st for st in states if st.phase == REST]
+    assert rest and not any(st.perfect_entered for st in rest)
 
 
 def test_pause_freezes_hold_and_rest() -> None:
@@ -189,7 +190,8 @@ def test_step_stats_best_mean_and_corrections() -> None:
     drv.run(1.0, bad_knee)
     rows = session.summary()
     rec = rows[0].record
-    assert 0 < rec.mean_score <= rec.best_score < 80
+    assert 0 < rec.mean_score <= rec.best_score
+    assert rec.held_s == 0.0 and not rec.completed
     assert rec.corrections and rec.top_correction is not None
     assert sum(rec.corrections.values()) >= 1
 

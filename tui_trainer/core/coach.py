@@ -48,6 +48,10 @@ class CoachConfig:
     filter_min_cutoff: float = 1.0
     filter_beta: float = 0.3
     filter_reset_gap_s: float = 1.0  # after a longer gap the filter starts afresh
+    # Never PERFECT while an important angle (weight >= gate_weight) is off by more than
+    # gate_factor x its tolerance, whatever the overall score says.
+    gate_weight: float = 0.4
+    gate_factor: float = 2.0
 
     def __post_init__(self) -> None:
         if not self.exit_score < self.enter_score:
@@ -301,6 +305,18 @@ class FrameScorer:
         except ValueError:  # smoothed visibility fell below the threshold everywhere
             return None
 
+    def _far_off(self, targets: Mapping[str, AngleTarget], comparison: Comparison) -> bool:
+        cfg = self.config
+        for name, at in targets.items():
+            err = comparison.errors.get(name, 0.0)
+            if (
+                at.weight >= cfg.gate_weight
+                and comparison.confidence.get(name, 0.0) >= cfg.min_confidence
+                and abs(err) > cfg.gate_factor * at.tolerance
+            ):
+                return True
+        return False
+
     def _sticky_framing(self, message: str | None, t: float) -> str | None:
         settled = self._framing is None or t - self._framing_since >= self.config.framing_hold_s
         if message != self._framing and settled:
@@ -322,7 +338,9 @@ class FrameScorer:
             tolerances=self._tolerances,
         )
         wrong_side = self.required_side is not None and comparison.mirrored
-        entered = self._verdict.update(comparison.score, t, eligible=not wrong_side)
+        targets = matched_targets(self.spec, comparison)
+        eligible = not wrong_side and not self._far_off(targets, comparison)
+        entered = self._verdict.update(comparison.score, t, eligible=eligible)
         hint: Correction | None = None
         new: Correction | None = None
         if self._verdict.verdict == PERFECT or framing is not None:
@@ -334,7 +352,6 @@ class FrameScorer:
             hint, fresh = self._hint.update(side_hint, {"side"}, t)
             new = hint if fresh else None
         else:
-            targets = matched_targets(self.spec, comparison)
             tol = self.config.min_confidence
             candidate = worst_correction(targets, comparison, tol)
             off = {

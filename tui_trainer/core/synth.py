@@ -64,14 +64,31 @@ def standing_world() -> np.ndarray:
     return world
 
 
-def project(world: np.ndarray, image_size: tuple[int, int] = IMAGE_SIZE) -> np.ndarray:
-    """Normalized image landmarks of a world skeleton (orthographic, centred in the frame)."""
+def project(
+    world: np.ndarray,
+    image_size: tuple[int, int] = IMAGE_SIZE,
+    offset: tuple[float, float] = (0.0, 0.0),
+    scale: float = _SCALE,
+) -> np.ndarray:
+    """Normalized image landmarks of a world skeleton (orthographic): the world point `offset`
+    (x, y metres) lands in the middle of the frame, `scale` image heights per metre."""
     aspect = image_size[0] / image_size[1]
     img = np.empty_like(world)
-    img[:, 0] = _CENTRE[0] + world[:, 0] * _SCALE / aspect
-    img[:, 1] = _CENTRE[1] + world[:, 1] * _SCALE
-    img[:, 2] = world[:, 2] * _SCALE
+    img[:, 0] = _CENTRE[0] + (world[:, 0] - offset[0]) * scale / aspect
+    img[:, 1] = _CENTRE[1] + (world[:, 1] - offset[1]) * scale
+    img[:, 2] = world[:, 2] * scale
     return img
+
+
+def framing_for(
+    world: np.ndarray, image_size: tuple[int, int] = IMAGE_SIZE
+) -> tuple[tuple[float, float], float]:
+    """(offset, scale) for `project` that centres the body and keeps it well inside the frame."""
+    lo, hi = world[:, :2].min(axis=0), world[:, :2].max(axis=0)
+    aspect = image_size[0] / image_size[1]
+    extent = np.maximum(hi - lo, 1e-6)
+    scale = float(min(_SCALE, 0.8 / extent[1], 0.85 * aspect / extent[0]))
+    return (float((lo[0] + hi[0]) / 2), float((lo[1] + hi[1]) / 2)), scale
 
 
 def pose_from_world(

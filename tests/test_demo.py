@@ -1,0 +1,116 @@
+"""The demo trainee: starts wrong, corrects itself, switches sides, steps out of view."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tui_trainer.core.coach import FEET_OUT, PERFECT, FrameScorer
+from tui_trainer.core.demo import DemoTrainee, Mistake, Script
+from tui_trainer.core.library import PoseLibrary
+from tui_trainer.core.poses import PoseSpec
+from tui_trainer.core.synth import bend_world, spec_from_world, standing_world
+
+FPS = 30
+
+
+def lunge() -> PoseSpec:
+    w = bend_world(bend_world(standing_world(), "left_knee", -70.0), "left_shoulder", 100.0)
+    return spec_from_world("lunge", w, {"left_knee": 1.0, "left_shoulder": 0.7}, symmetric=False)
+
+
+def play(trainee: DemoTrainee, scorer: FrameScorer, seconds: float, t0: float = 0.0) -> list:  # type: ignore[type-arg]
+    return [
+        scorer.update(trainee.pose_at(t0 + i / FPS), t0 + i / FPS)
+        for i in range(int(seconds * FPS))
+    ]
+
+
+def builtin_specs() -> list[PoseSpec]:
+    lib = PoseLibrary.load()
+    if len(lib) == 0:
+        pytest.skip("no built-in poses")
+    return [s.for_side(side) for s in lib.specs() for side in (s.sides[:1] or (None,))]
+
+
+def test_every_builtin_pose_starts_wrong_then_gets_perfect() -> None:
+    for k, spec in enumerate(builtin_specs()):
+        trainee = DemoTrainee(seed=k)
+        trainee.set_target(spec, 0.0)
+        results = play(trainee, FrameScorer(spec), 9.0)
+        # Moved in (1.2 s) with its mistakes: corrections, no PERFECT.
+        early = [r for r in results if 1.5 <= r.t <= 2.0]
+        assert all(r.verdict != PERFECT for r in early), spec.id
+        assert all(r.message for r in early), spec.id  # a correction or framing
+        late = [r.t for r in results if r.perfect_entered and r.t > 2.0]
+        assert late and late[0] < 8.0, (spec.id, late)
+
+
+def test_mistakes_are_on_important_angles_and_get_corrected() -> None:
+    spec = lunge()
+    trainee = DemoTrainee(seed=3)
+    trainee.set_target(spec, 10.0)
+    assert trainee.script is not None and trainee.script.mistakes
+    m = trainee.script.mistakes[0]
+    assert m.angle in spec.important_angles()
+    assert abs(m.degrees) >= 20
+    from tui_trainer.core.synth import pose_from_world
+
+    wrong = pose_from_world(trainee.world_at(10.0 + 1.5)).angles[m.angle]
+    target = spec.angles[m.angle].target
+    assert abs(wrong - target) > spec.angles[m.angle].tolerance
+    fixed_at = 10.0 + max(x.fix_at + x.fix_s for x in trainee.script.mistakes) + 0.1
+    right = pose_from_world(trainee.world_at(fixed_at)).angles[m.angle]
+    assert abs(right - target) < 3.0
+
+
+def test_same_seed_same_performance_and_same_target_is_a_no_op() -> None:
+    spec = lunge()
+    a, b = DemoTrainee(seed=7), DemoTrainee(seed=7)
+    a.set_target(spec, 0.0)
+    b.set_target(spec, 0.0)
+    script = a.script
+    a.set_target(spec, 5.0)  # told again: carries on
+    assert a.script is script
+    pa, pb = a.pose_at(1.0), b.pose_at(1.0)
+    assert np.allclose(pa.world, pb.world) and np.allclose(pa.image, pb.image)
+    a.restart(6.0)
+    assert a.script is not script
+
+
+def test_other_side_first_then_switches() -> None:
+    spec = lunge()
+    trainee = DemoTrainee(seed=0)
+    trainee.set_target(spec, 0.0)
+    trainee.script = Script((), switch_side_at=2.0, feet_out=None, drifts=())
+    results = play(trainee, FrameScorer(spec, required_side="left"), 6.0)
+    assert results[int(1.5 * FPS)].wrong_side
+    assert "switch sides" in (results[int(1.5 * FPS)].hint or "")
+    assert not results[-1].wrong_side and results[-1].verdict == PERFECT
+
+
+def test_feet_out_of_view_for_a_while() -> None:
+    spec = lunge()
+    trainee = DemoTrainee(seed=0)
+    trainee.set_target(spec, 0.0)
+    trainee.script = Script((), None, feet_out=(1.5, 3.0), drifts=())
+    results = play(trainee, FrameScorer(spec), 5.0)
+    assert results[int(2.5 * FPS)].framing == FEET_OUT
+    assert results[-1].framing is None
+
+
+def test_drifts_leave_perfect_and_come_back() -> None:
+    spec = lunge()
+    trainee = DemoTrainee(seed=0)
+    trainee.set_target(spec, 0.0)
+    trainee.script = Script((), None, None, drifts=(Mistake("left_knee", -35.0, 6.0, 1.0),))
+    results = play(trainee, FrameScorer(spec), 9.0)
+    entries = [r.t for r in results if r.perfect_entered]
+    assert len(entries) == 2 and entries[0] < 2.5 and entries[1] > 6.0
+    assert any(r.hint_angle == "left_knee" for r in results if 4.0 < r.t < 7.0)
+
+
+def test_without_a_target_it_stands() -> None:
+    pose = DemoTrainee(seed=0).pose_at(0.0)
+    assert pose.visible.all()
+    assert pose.image[:, :2].min() > 0.0 and pose.image[:, :2].max() < 1.0
