@@ -1,4 +1,4 @@
-"""Benchmark of the comparison core: speed of one frame's scoring and how well scores recognise poses.
+"""Benchmark of the comparison core: speed of scoring one frame, how well scores recognise poses.
 
 Run:  python bench/bench_compare.py [path/to/yoga_dev_landmarks.npz] [--draws 300]
 
@@ -167,9 +167,10 @@ def main() -> int:
     same = (labels[:, None] == labels[None, :]) & ~np.eye(n, dtype=bool)
     diff = labels[:, None] != labels[None, :]
     tr = mats["trainer"]
+    p_same, p_diff = np.mean(tr[same] >= PERFECT_SCORE), np.mean(tr[diff] >= PERFECT_SCORE)
     print(
-        f"\ntrainer score >= PERFECT ({PERFECT_SCORE:.0f}): {np.mean(tr[same] >= PERFECT_SCORE):.1%} "
-        f"of same-pose pairs, {np.mean(tr[diff] >= PERFECT_SCORE):.2%} of different-pose pairs; "
+        f"\ntrainer score >= PERFECT ({PERFECT_SCORE:.0f}): {p_same:.1%} of same-pose pairs, "
+        f"{p_diff:.2%} of different-pose pairs; "
         f"median same {np.median(tr[same]):.1f}, different {np.median(tr[diff]):.1f}"
     )
 
@@ -193,7 +194,8 @@ def main() -> int:
     best = max(tuned, key=lambda k: tuned[k])
     qb = quality(by_tau[best], labels, test, args.draws)
     print(
-        f"TAU chosen on the tune half: {best:.0f} -> test half accuracy {qb[0]:.3f}, AUC {qb[1]:.3f}"
+        f"TAU chosen on the tune half: {best:.0f} -> "
+        f"test half accuracy {qb[0]:.3f}, AUC {qb[1]:.3f}"
     )
     for name, s in rows[:3]:
         qa = quality(s, labels, test, args.draws)
