@@ -137,6 +137,7 @@ class PoseLibrary:
     def match(self, pose: Pose, top: int = 3) -> list[PoseMatch]:
         """Which poses is this? The `top` best by trainer score against each template."""
         from tui_trainer.core.scoring import compare
+        from tui_trainer.core.templates import SIDE_RULES, side_of
 
         out: list[PoseMatch] = []
         for spec in self._specs.values():
@@ -148,7 +149,10 @@ class PoseLibrary:
                 tolerances=spec.tolerances(),
             )
             side: str | None = None
-            if not spec.symmetric:
+            rule = spec.extra.get("side_rule")
+            if not spec.symmetric and isinstance(rule, str) and rule in SIDE_RULES:
+                side = side_of(pose, rule)  # the pose's own definition (e.g. the bent knee)
+            elif not spec.symmetric:
                 other = "right" if spec.template_side == "left" else "left"
                 side = other if c.mirrored else spec.template_side
             out.append(PoseMatch(spec.id, c.score, c.mirrored, side))

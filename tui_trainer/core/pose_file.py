@@ -159,12 +159,13 @@ _KNOWN = {
 
 
 def load_pose_file(path: Path, builtin: bool = True) -> PoseSpec:
-    spec = parse_pose(read_toml(path), str(path), builtin=builtin)
-    if spec.id != path.stem:
+    data = read_toml(path)
+    pose_id = data.get("id")
+    if isinstance(pose_id, str) and pose_id != path.stem:
         raise LibraryFileError(
-            f"{path}: field 'id' is {spec.id!r}, expected the file name {path.stem!r}"
+            f"{path}: field 'id' is {pose_id!r}, expected the file name {path.stem!r}"
         )
-    return spec
+    return parse_pose(data, str(path), builtin=builtin)
 
 
 def _q(text: str) -> str:
