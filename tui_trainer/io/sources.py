@@ -1,0 +1,308 @@
+"""Where the trainee comes from: a webcam, a video file played as if live, or the demo trainee.
+
+Every source yields `Sample`s (capture time, BGR frame or None, Pose or None). Camera and video
+frames go through MediaPipe (stream mode) in `read()`; the demo makes its pose directly and has
+no picture. `read()` paces itself to the source's frame rate, returns None when a video ends
+(without --loop) and raises SourceError when a camera or file stops delivering.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from tui_trainer.core.errors import InputFileError, SourceError
+from tui_trainer.core.pose import Pose
+from tui_trainer.core.poses import PoseSpec
+
+Clock = Callable[[], float]
+NO_CAMERA_HINT = "try --source demo, or a video file: --source PATH"
+_STALL_S = 3.0  # a camera that gives no frame for this long has stopped
+
+
+def _cv2() -> Any:
+    os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")  # no V4L warnings over the TUI
+    import cv2
+
+    return cv2
+
+
+@dataclass(frozen=True)
+class Sample:
+    t: float  # capture time (the source's monotonic clock, seconds)
+    frame: np.ndarray | None  # BGR image, None for the demo
+    pose: Pose | None
+    index: int  # frame number since the source opened (dropped video frames included)
+
+
+class FrameSource(Protocol):
+    name: str  # for the session record: "demo", "webcam:0" or the video path
+    fps: float
+    frames_dropped: int
+
+    def open(self) -> None: ...
+
+    def read(self) -> Sample | None: ...
+
+    def set_target(self, spec: PoseSpec | None, restart: bool = False) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class _Paced:
+    """Sleeps until the next frame is due; tells how many frames are overdue."""
+
+    def __init__(self, fps: float, clock: Clock, sleep: Callable[[float], None]) -> None:
+        self.fps, self.clock, self.sleep = fps, clock, sleep
+        self.start: float | None = None
+        self.next_index = 0
+
+    def due(self, index: int) -> float:
+        assert self.start is not None
+        return self.start + index / self.fps
+
+    def wait(self) -> tuple[int, float]:
+        """(frames to skip because we are late, due time of the frame to deliver)."""
+        now = self.clock()
+        if self.start is None:
+            self.start = now
+        behind = int((now - self.due(self.next_index)) * self.fps)
+        skip = max(behind, 0)
+        index = self.next_index + skip
+        wait = self.due(index) - now
+        if wait > 0:
+            self.sleep(wait)
+        self.next_index = index + 1
+        return skip, self.due(index)
+
+    def restart(self) -> None:
+        self.start, self.next_index = None, 0
+
+
+class DemoSource:
+    """The synthetic trainee at 30 fps; no camera, no MediaPipe."""
+
+    def __init__(
+        self,
+        seed: int | None = None,
+        fps: float = 30.0,
+        clock: Clock = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        from tui_trainer.core.demo import DemoTrainee
+
+        self.name = "demo"
+        self.fps = fps
+        self.frames_dropped = 0
+        self.trainee = DemoTrainee(seed)
+        self._pace = _Paced(fps, clock, sleep)
+        self._clock = clock
+        self._index = 0
+
+    def open(self) -> None:
+        pass
+
+    def set_target(self, spec: PoseSpec | None, restart: bool = False) -> None:
+        if restart:
+            self.trainee.restart(self._clock())
+        else:
+            self.trainee.set_target(spec, self._clock())
+
+    def read(self) -> Sample | None:
+        skip, due = self._pace.wait()
+        self._index += skip
+        self.frames_dropped += skip
+        sample = Sample(due, None, self.trainee.pose_at(due), self._index)
+        self._index += 1
+        return sample
+
+    def close(self) -> None:
+        pass
+
+
+class _Estimated:
+    """Shared part of camera and video sources: MediaPipe in stream mode on every frame."""
+
+    name: str
+    fps: float
+    frames_dropped: int
+
+    def __init__(self, estimator_factory: Callable[[], Any] | None = None) -> None:
+        self._estimator_factory = estimator_factory
+        self._estimator: Any = None
+
+    def _start_estimator(self) -> None:
+        if self._estimator_factory is not None:
+            self._estimator = self._estimator_factory()
+        else:
+            from tui_trainer.io.estimator import PoseEstimator
+
+            self._estimator = PoseEstimator("stream")
+
+    def _pose(self, frame: np.ndarray) -> Pose | None:
+        return None if self._estimator is None else self._estimator.process(frame)
+
+    def set_target(self, spec: PoseSpec | None, restart: bool = False) -> None:
+        pass  # a real person needs no telling
+
+    def _close_estimator(self) -> None:
+        if self._estimator is not None and hasattr(self._estimator, "close"):
+            self._estimator.close()
+        self._estimator = None
+
+
+class CameraSource(_Estimated):
+    def __init__(
+        self,
+        index: int = 0,
+        estimator_factory: Callable[[], Any] | None = None,
+        clock: Clock = time.monotonic,
+    ) -> None:
+        super().__init__(estimator_factory)
+        self.index = index
+        self.name = f"webcam:{index}"
+        self.fps = 30.0
+        self.frames_dropped = 0
+        self._clock = clock
+        self._cap: Any = None
+        self._count = 0
+        self._last_ok = 0.0
+
+    def open(self) -> None:
+        cv2 = _cv2()
+        cap = cv2.VideoCapture(self.index)
+        if not cap.isOpened():
+            cap.release()
+            raise SourceError(f"camera {self.index} could not be opened; {NO_CAMERA_HINT}")
+        ok, _ = cap.read()
+        if not ok:
+            cap.release()
+            raise SourceError(f"camera {self.index} gives no picture; {NO_CAMERA_HINT}")
+        self.fps = float(cap.get(cv2.CAP_PROP_FPS) or 30.0)
+        self._cap = cap
+        self._last_ok = self._clock()
+        self._start_estimator()
+
+    def read(self) -> Sample | None:
+        while True:
+            ok, frame = self._cap.read()
+            now = self._clock()
+            if ok and frame is not None:
+                self._last_ok = now
+                self._count += 1
+                return Sample(now, frame, self._pose(frame), self._count - 1)
+            if now - self._last_ok > _STALL_S:
+                raise SourceError(
+                    f"camera {self.index} stopped delivering frames; {NO_CAMERA_HINT}"
+                )
+            time.sleep(0.05)
+
+    def close(self) -> None:
+        if self._cap is not None:
+            self._cap.release()
+            self._cap = None
+        self._close_estimator()
+
+
+def check_video(path: str | Path) -> tuple[float, int]:
+    """Raise InputFileError unless `path` is a video OpenCV can read; (fps, frame count)."""
+    p = Path(path)
+    if not p.exists():
+        raise InputFileError(f"--source {p}: no such file (use webcam, demo or a video file)")
+    if not p.is_file():
+        raise InputFileError(f"--source {p}: not a file (use webcam, demo or a video file)")
+    cv2 = _cv2()
+    cap = cv2.VideoCapture(str(p))
+    try:
+        ok = cap.isOpened() and cap.read()[0]
+        if not ok:
+            raise InputFileError(f"--source {p}: not a video OpenCV can read")
+        return float(cap.get(cv2.CAP_PROP_FPS) or 30.0), int(cap.get(cv2.CAP_PROP_FRAME_COUNT))
+    finally:
+        cap.release()
+
+
+class VideoSource(_Estimated):
+    """A video file played at its own frame rate as if it were live (late frames are dropped)."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        loop: bool = False,
+        estimator_factory: Callable[[], Any] | None = None,
+        clock: Clock = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        super().__init__(estimator_factory)
+        self.path = Path(path)
+        self.name = str(path)
+        self.loop = loop
+        self.fps = 30.0
+        self.frames_dropped = 0
+        self._clock, self._sleep = clock, sleep
+        self._cap: Any = None
+        self._pace: _Paced | None = None
+        self._pos = 0
+
+    def open(self) -> None:
+        self.fps, _ = check_video(self.path)
+        self._cap = _cv2().VideoCapture(str(self.path))
+        self._pace = _Paced(self.fps, self._clock, self._sleep)
+        self._start_estimator()
+
+    def _rewind(self) -> bool:
+        cv2 = _cv2()
+        self._cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
+        self._pos = 0
+        assert self._pace is not None
+        self._pace.restart()
+        if hasattr(self._estimator, "reset"):
+            self._estimator.reset()
+        return True
+
+    def read(self) -> Sample | None:
+        assert self._pace is not None and self._cap is not None
+        for _attempt in range(2):
+            skip, due = self._pace.wait()
+            ended = False
+            for _ in range(skip):  # behind the clock: drop frames, as a live camera would
+                if not self._cap.grab():
+                    ended = True
+                    break
+                self._pos += 1
+                self.frames_dropped += 1
+            ok, frame = (False, None) if ended else self._cap.read()
+            if ok and frame is not None:
+                self._pos += 1
+                return Sample(due, frame, self._pose(frame), self._pos - 1)
+            if not self.loop:
+                return None
+            self._rewind()
+        raise SourceError(f"{self.path}: the video stopped delivering frames")
+
+    def close(self) -> None:
+        if self._cap is not None:
+            self._cap.release()
+            self._cap = None
+        self._close_estimator()
+
+
+def make_source(
+    spec: str, camera: int = 0, loop: bool = False, seed: int | None = None
+) -> FrameSource:
+    """The source named on the command line: "webcam", "demo" or a video path (checked here,
+    so a bad path fails before the TUI starts)."""
+    if spec == "demo":
+        return DemoSource(seed)
+    if spec == "webcam":
+        if camera < 0:
+            raise InputFileError(f"--camera {camera}: expected a device number >= 0")
+        return CameraSource(camera)
+    check_video(spec)
+    return VideoSource(spec, loop)
