@@ -84,6 +84,7 @@ def main() -> int:
         if best != label:
             misses[f"{label}->{best}"] += 1
     dt = (time.perf_counter() - t0) / max(len(test), 1)
+    weighted = sum(lib.match(p, top=1, weighted=True)[0].pose_id == lab for lab, p in test)
 
     medoids = {label: medoid(ps) for label, ps in train.items()}
     base = 0
@@ -94,6 +95,7 @@ def main() -> int:
     n = len(test)
     print(f"held-out photos: {n} ({len(lib.ids())} poses; templates built from the other photos)")
     print(f"library match top-1:        {hits / n:.3f}  ({hits}/{n})")
+    print(f"  (with per-pose weights:  {weighted / n:.3f}  ({weighted}/{n}))")
     print(f"single-medoid baseline:     {base / n:.3f}  ({base}/{n})")
     print(f"match time: {dt * 1000:.1f} ms per photo (noisy: shared 2-core machine)")
     if misses:
