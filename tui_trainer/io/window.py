@@ -1,10 +1,13 @@
-"""The live OpenCV preview window, owned by its own daemon thread.
+"""The live OpenCV preview window, drawn by a background GUI thread.
 
 The session's capture worker calls `show(view)` (never blocks: only the newest view is kept);
-the window thread renders it with viz.composite.render_composite at up to ~30 fps, turns the 3D
+the GUI thread renders it with viz.composite.render_composite at up to ~30 fps, turns the 3D
 view slowly, and handles keys: a/d turn the 3D view, space stops/starts turning, q calls
 `on_quit` (the session ends as from the terminal). Closing the window only stops the preview.
-All highgui calls happen on the window thread (Qt wants one GUI thread).
+
+All highgui calls happen on one daemon thread that lives as long as the process: OpenCV's Qt
+backend binds its QApplication to the thread that first opens a window, so a second window
+opened from a new thread would hang. PreviewWindow objects hand their work to that thread.
 """
 
 from __future__ import annotations
@@ -52,17 +55,19 @@ class PreviewWindow:
     ) -> None:
         self.title = title
         self.on_quit = on_quit
-        self.error: str | None = None  # set when the window thread failed (shown as a notice)
+        self.error: str | None = None  # set when the window failed (the UI can show it)
         self.yaw = 30.0
         self.turning = True
-        self._lock = threading.Lock()
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._pending: WindowView | None = None
-        self._thread: threading.Thread | None = None
-        self._open = False
-        self._redraw = False  # a key changed the view while it was not turning
         self.frames_shown = 0
+        self._lock = threading.Lock()
+        self._pending: WindowView | None = None
+        self._fresh = False
+        self._view: WindowView | None = None
+        self._started = False
+        self._open = False
+        self._closing = False
+        self._closed = threading.Event()
+        self._redraw = False  # a key changed the 3D view while it was not turning
 
     @staticmethod
     def unavailable_reason() -> str | None:
@@ -84,82 +89,42 @@ class PreviewWindow:
         return self._open
 
     def start(self) -> None:
-        if self._thread is not None:
+        if self._started:
             return
-        self._thread = threading.Thread(target=self._run, name="preview-window", daemon=True)
-        self._thread.start()
+        self._started = True
+        _gui().add(self)
 
     def show(self, view: WindowView) -> None:
         """Queue a picture; replaces one not yet drawn. Never blocks on drawing."""
         with self._lock:
             self._pending = view
-        self._wake.set()
+            self._fresh = True
+        if self._started:
+            _gui().wake()
 
     def close(self) -> None:
-        self._stop.set()
-        self._wake.set()
-        thread = self._thread
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout=3.0)
+        """Remove the window (idempotent); waits briefly unless called from the GUI thread."""
+        if not self._started or self._closing:
+            return
+        self._closing = True
+        gui = _gui()
+        gui.wake()
+        if threading.current_thread() is not gui.thread:
+            self._closed.wait(timeout=3.0)
 
-    # The window thread.
-    def _run(self) -> None:
-        try:
-            self._loop()
-        except Exception as exc:  # the preview must never take the session down
-            self.error = f"preview window stopped: {exc}"
-        finally:
-            self._open = False
-            try:
-                import cv2
+    # Called on the GUI thread only.
+    def _take_view(self) -> tuple[WindowView | None, bool]:
+        with self._lock:
+            fresh, self._fresh = self._fresh, False
+            if self._pending is not None:
+                self._view, self._pending = self._pending, None
+        return self._view, fresh
 
-                cv2.destroyAllWindows()
-                cv2.waitKey(1)
-            except Exception:
-                pass
-
-    def _loop(self) -> None:
-        import cv2
-
-        from tui_trainer.viz.composite import render_composite
-
-        flags = cv2.WINDOW_NORMAL | cv2.WINDOW_KEEPRATIO | cv2.WINDOW_GUI_NORMAL
-        cv2.namedWindow(self.title, flags)
-        cv2.resizeWindow(self.title, *SIZE)
-        self._open = True
-        view: WindowView | None = None
-        period = 1.0 / FPS
-        last = time.monotonic()
-        while not self._stop.is_set():
-            fresh = self._wake.wait(timeout=period)
-            self._wake.clear()
-            if self._stop.is_set():
-                break
-            with self._lock:
-                if self._pending is not None:
-                    view, self._pending = self._pending, None
-            now = time.monotonic()
-            if self.turning:
-                self.yaw = (self.yaw + TURN_SPEED * (now - last)) % 360.0
-            last = now
-            if view is not None and (fresh or self.turning or self._redraw):
-                self._redraw = False
-                cv2.imshow(self.title, render_composite(view, SIZE, self.yaw))
-                self.frames_shown += 1
-            # waitKey pumps the GUI events; sleeping in it also caps the frame rate.
-            spent = time.monotonic() - now
-            key = cv2.waitKey(max(1, int((period - spent) * 1000))) & 0xFF
-            if not self._handle_key(key):
-                break
-            if cv2.getWindowProperty(self.title, cv2.WND_PROP_VISIBLE) < 1:
-                break  # closed by the user: stop showing, the session goes on
-
-    def _handle_key(self, key: int) -> bool:
-        """React to a key; False when the window should go away."""
+    def _handle_key(self, key: int) -> None:
         if key == ord("q"):
             if self.on_quit is not None:
                 self.on_quit()
-            return True
+            return
         if key == ord("a"):
             self.yaw = (self.yaw - TURN_STEP) % 360.0
         elif key == ord("d"):
@@ -167,6 +132,127 @@ class PreviewWindow:
         elif key == ord(" "):
             self.turning = not self.turning
         else:
-            return True
+            return
         self._redraw = True
-        return True
+
+
+class _GuiThread:
+    """The one thread that owns every OpenCV window of the process."""
+
+    def __init__(self) -> None:
+        self._wake = threading.Event()
+        self._lock = threading.Lock()
+        self._new: list[PreviewWindow] = []
+        self._windows: list[PreviewWindow] = []
+        self.thread = threading.Thread(target=self._run, name="preview-window", daemon=True)
+        self.thread.start()
+
+    def add(self, window: PreviewWindow) -> None:
+        with self._lock:
+            self._new.append(window)
+        self.wake()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def _run(self) -> None:
+        while True:
+            try:
+                self._loop()
+            except Exception as exc:  # keep serving: a broken frame must not freeze the preview
+                for window in list(self._windows):
+                    window.error = f"preview window stopped: {exc}"
+                    self._drop(window)
+
+    def _loop(self) -> None:
+        import cv2
+
+        from tui_trainer.viz.composite import render_composite
+
+        period = 1.0 / FPS
+        last = time.monotonic()
+        while True:
+            if not self._windows:
+                self._wake.wait()  # nothing on screen: sleep until a window is added
+                last = time.monotonic()
+            else:
+                self._wake.wait(timeout=period)
+            self._wake.clear()
+            with self._lock:
+                new, self._new = self._new, []
+            for window in new:
+                self._open(window)
+            now = time.monotonic()
+            dt, last = now - last, now
+            for window in list(self._windows):
+                if window._closing:
+                    self._drop(window)
+                    continue
+                try:
+                    if window.turning:
+                        window.yaw = (window.yaw + TURN_SPEED * dt) % 360.0
+                    view, fresh = window._take_view()
+                    if view is not None and (fresh or window.turning or window._redraw):
+                        window._redraw = False
+                        cv2.imshow(window.title, render_composite(view, SIZE, window.yaw))
+                        window.frames_shown += 1
+                except Exception as exc:  # the preview must never take the session down
+                    window.error = f"preview window stopped: {exc}"
+                    self._drop(window)
+            if not self._windows:
+                continue
+            # waitKey pumps the GUI events; sleeping in it also caps the frame rate.
+            spent = time.monotonic() - now
+            key = cv2.waitKey(max(1, int((period - spent) * 1000))) & 0xFF
+            if key != 0xFF:
+                self._windows[-1]._handle_key(key)  # the newest window has the keyboard
+            for window in list(self._windows):
+                try:
+                    visible = cv2.getWindowProperty(window.title, cv2.WND_PROP_VISIBLE)
+                except cv2.error:
+                    visible = 0
+                if visible < 1:  # closed by the user: stop showing, the session goes on
+                    self._drop(window)
+
+    def _open(self, window: PreviewWindow) -> None:
+        import cv2 as cv
+
+        if window._closing:
+            window._closed.set()
+            return
+        try:
+            flags = cv.WINDOW_NORMAL | cv.WINDOW_KEEPRATIO | cv.WINDOW_GUI_NORMAL
+            cv.namedWindow(window.title, flags)
+            cv.resizeWindow(window.title, *SIZE)
+        except Exception as exc:
+            window.error = f"cannot open the preview window: {exc}"
+            window._closed.set()
+            return
+        window._open = True
+        self._windows.append(window)
+
+    def _drop(self, window: PreviewWindow) -> None:
+        import cv2 as cv
+
+        if window in self._windows:
+            self._windows.remove(window)
+        if window._open:
+            window._open = False
+            try:
+                cv.destroyWindow(window.title)
+                cv.waitKey(1)
+            except Exception:
+                pass  # already gone (closed by the user)
+        window._closed.set()
+
+
+_gui_thread: _GuiThread | None = None
+_gui_lock = threading.Lock()
+
+
+def _gui() -> _GuiThread:
+    global _gui_thread
+    with _gui_lock:
+        if _gui_thread is None:
+            _gui_thread = _GuiThread()
+        return _gui_thread
