@@ -226,7 +226,10 @@ class MotionComparison:
             },
             "mirrored": self.mirrored,
             "rate_hz": self.expert.rate,
-            "gaps": {"expert": self.expert.gaps, "trainee": self.trainee.gaps},
+            "gaps": {
+                "expert": [[round(a, 2), round(b, 2)] for a, b in self.expert.gaps],
+                "trainee": [[round(a, 2), round(b, 2)] for a, b in self.trainee.gaps],
+            },
         }
 
 
