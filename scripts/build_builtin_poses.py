@@ -20,7 +20,6 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tui_trainer.core.angles import ANGLE_LABELS, ANGLE_NAMES  # noqa: E402
 from tui_trainer.core.pose import Pose  # noqa: E402
 from tui_trainer.core.pose_file import format_pose  # noqa: E402
 from tui_trainer.core.templates import build_pose_spec  # noqa: E402
@@ -50,11 +49,6 @@ def load_photos(npz: Path) -> dict[str, list[tuple[str, Pose]]]:
     return out
 
 
-def generic_hints(name: str) -> dict[str, str]:
-    label = ANGLE_LABELS[name].lower()
-    return {"increase": f"Open your {label} more", "decrease": f"Close your {label} more"}
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--npz", type=Path, default=REPO.parent / "shared/eval/yoga_dev_landmarks.npz")
@@ -73,9 +67,7 @@ def main() -> int:
 
     def build(pose_id: str, others: list[dict[str, float]]) -> Any:
         m = meta.get(pose_id, {})
-        hints = {n: generic_hints(n) for n in ANGLE_NAMES}
-        for n, h in m.get("hints", {}).items():
-            hints[n] = {**hints[n], **h}
+        hints = m.get("hints", {})
         extra = {k: m[k] for k in ("side_rule", "side_note") if k in m}
         return build_pose_spec(
             train[pose_id],

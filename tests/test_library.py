@@ -147,6 +147,9 @@ def test_poses_build_from_photos_refuses_overwrite(
     lib = PoseLibrary.load()
     spec = lib.get("my_warrior")
     assert lib.errors == [] and not spec.builtin and spec.n_samples == 2 and not spec.symmetric
+    # No built-in to borrow from: plain hints, worded so they survive mirroring.
+    assert spec.angles["left_knee"].decrease == "Bend your leading knee more"
+    assert all(t.increase and t.decrease for t in spec.angles.values())
     before = path.read_text()
     assert main(["poses", "build", "my_warrior", photos[0]]) == 2
     assert "--force" in capsys.readouterr().err

@@ -224,6 +224,34 @@ def tolerance(st: AngleStats) -> float:
     return float(np.clip(TOL_K * st.robust_std, TOL_FLOOR, TOL_CAP))
 
 
+# Generic hints by joint, for poses without hand-written ones: {joint: (increase, decrease)}.
+_JOINT_HINTS = {
+    "elbow": ("Straighten your {side} arm", "Bend your {side} elbow more"),
+    "shoulder": ("Raise your {side} arm higher", "Lower your {side} arm"),
+    "hip": ("Open your {side} hip, lift your chest", "Fold more at your {side} hip"),
+    "knee": ("Straighten your {side} knee", "Bend your {side} knee more"),
+    "ankle": ("Point your {side} foot", "Flex your {side} foot"),
+    "trunk_lean": ("Lean your torso further", "Bring your torso more upright"),
+    "leg_spread": ("Widen your legs", "Bring your legs closer together"),
+    "neck": ("Lift your head in line with your spine", "Lower your chin slightly"),
+}
+
+
+def default_hints(angle: str, symmetric: bool = True) -> dict[str, str]:
+    """Plain hint phrases for one angle. Asymmetric poses say "leading" for the template side and
+    "trailing" for the other, so the phrases stay right when the pose is mirrored."""
+    side, _, joint = angle.partition("_")
+    if angle in _JOINT_HINTS or side not in ("left", "right"):
+        inc, dec = _JOINT_HINTS.get(angle, ("Open your {side} joint", "Close your {side} joint"))
+        word = ""
+    else:
+        inc, dec = _JOINT_HINTS.get(
+            joint, ("Open your {side} " + joint, "Close your {side} " + joint)
+        )
+        word = side if symmetric else ("leading" if side == "left" else "trailing")
+    return {"increase": inc.format(side=word), "decrease": dec.format(side=word)}
+
+
 def build_pose_spec(
     poses: Sequence[Pose],
     pose_id: str,
@@ -256,7 +284,7 @@ def build_pose_spec(
     weights = angle_weights(stats, others)
     angles: dict[str, AngleTarget] = {}
     for n, st in stats.items():
-        h = (hints or {}).get(n, {})
+        h = {**default_hints(n, symmetric), **(hints or {}).get(n, {})}
         angles[n] = AngleTarget(
             round(st.median, 1),
             round(tolerance(st), 1),
