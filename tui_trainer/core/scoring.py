@@ -44,11 +44,16 @@ def keypoint_vector(pose: Pose) -> np.ndarray:
 
 
 def coordinate_distance(target: Pose, actual: Pose) -> float:
-    """Seed metric: cosine distance D = sqrt(2 (1 - cos)) of the keypoint vectors (0..2)."""
+    """Seed metric: cosine distance D = sqrt(2 (1 - cos)) of the keypoint vectors (0..2).
+
+    Computed as |a/|a| - b/|b||, which equals sqrt(2 (1 - cos)) exactly but does not turn the
+    rounding of cos into ~1e-8 for identical vectors. A zero vector has cos = 0 (D = sqrt 2).
+    """
     a, b = keypoint_vector(target), keypoint_vector(actual)
-    denom = float(np.linalg.norm(a) * np.linalg.norm(b))
-    cos = float(a @ b) / denom if denom > 0 else 0.0
-    return float(np.sqrt(max(0.0, 2.0 * (1.0 - min(cos, 1.0)))))
+    na, nb = float(np.linalg.norm(a)), float(np.linalg.norm(b))
+    if na == 0.0 or nb == 0.0:
+        return float(np.sqrt(2.0))
+    return float(np.linalg.norm(a / na - b / nb))
 
 
 def coordinate_score(target: Pose, actual: Pose) -> float:

@@ -193,4 +193,5 @@ def trainer_score(
         angle_sim = angle_similarity(target, actual, weights, tolerances)
         if angle_sim is not None:
             sim = (1.0 - ANGLE_SHARE) * sim + ANGLE_SHARE * angle_sim
-    return float(100.0 * sim)
+    # arccos near 1 turns rounding into ~1e-6 degrees: round so identical poses give exactly 100.
+    return round(100.0 * sim, 9)

@@ -1,0 +1,153 @@
+"""Joint angles on known geometry (core/angles.py, core/data/angles.toml)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tui_trainer.core.angles import (
+    ANGLE_INDEX,
+    ANGLE_MIRROR,
+    ANGLE_NAMES,
+    MAIN_ANGLES,
+    angle_confidence,
+    angles_from_points,
+    compute_angles,
+    parse_angle_table,
+)
+from tui_trainer.core.landmarks import INDEX, N_LANDMARKS
+from tui_trainer.core.pose import Pose
+
+
+def _points(**named: tuple[float, ...]) -> np.ndarray:
+    """(33, 3) points, all at distinct spots of a line far away, except the named ones."""
+    pts = np.zeros((N_LANDMARKS, 3))
+    pts[:, 0] = 10.0 + np.arange(N_LANDMARKS)
+    for name, xyz in named.items():
+        pts[INDEX[name]] = (*xyz, 0.0)[:3]
+    return pts
+
+
+def test_table_has_the_13_angles_and_8_main() -> None:
+    assert len(ANGLE_NAMES) == 13
+    assert set(MAIN_ANGLES) == {
+        f"{side}_{joint}"
+        for side in ("left", "right")
+        for joint in ("elbow", "shoulder", "hip", "knee")
+    }
+    assert np.array_equal(ANGLE_MIRROR[ANGLE_MIRROR], np.arange(len(ANGLE_NAMES)))
+    assert ANGLE_NAMES[ANGLE_MIRROR[ANGLE_INDEX["left_knee"]]] == "right_knee"
+
+
+def test_right_angle_and_straight_limb() -> None:
+    pts = _points(
+        left_shoulder=(0.0, 0.0, 0.0),
+        left_elbow=(0.0, 0.3, 0.0),
+        left_wrist=(0.25, 0.3, 0.0),  # forearm at 90 degrees to the upper arm
+        right_shoulder=(1.0, 0.0, 0.0),
+        right_elbow=(1.0, 0.3, 0.0),
+        right_wrist=(1.0, 0.6, 0.0),  # straight arm
+    )
+    angles = angles_from_points(pts)
+    assert angles[ANGLE_INDEX["left_elbow"]] == pytest.approx(90.0)
+    assert angles[ANGLE_INDEX["right_elbow"]] == pytest.approx(180.0)
+
+
+def test_angle_in_3d_uses_depth() -> None:
+    pts = _points(left_hip=(0, 0, 0), left_knee=(0, 0.4, 0), left_ankle=(0, 0.4, 0.4))
+    assert angles_from_points(pts)[ANGLE_INDEX["left_knee"]] == pytest.approx(90.0)
+    # Without z the shin collapses onto the knee: the 2D angle is undefined.
+    assert np.isnan(angles_from_points(pts[:, :2])[ANGLE_INDEX["left_knee"]])
+
+
+def test_trunk_lean_from_vertical() -> None:
+    upright = _points(
+        left_hip=(-0.1, 0.0, 0.0),
+        right_hip=(0.1, 0.0, 0.0),
+        left_shoulder=(-0.2, -0.5, 0.0),
+        right_shoulder=(0.2, -0.5, 0.0),  # y points down: shoulders above the hips
+    )
+    assert angles_from_points(upright)[ANGLE_INDEX["trunk_lean"]] == pytest.approx(0.0, abs=1e-6)
+    lying = _points(
+        left_hip=(0.0, 0.0, -0.1),
+        right_hip=(0.0, 0.0, 0.1),
+        left_shoulder=(0.5, 0.0, -0.2),
+        right_shoulder=(0.5, 0.0, 0.2),
+    )
+    assert angles_from_points(lying)[ANGLE_INDEX["trunk_lean"]] == pytest.approx(90.0)
+    headstand = upright * np.array([1.0, -1.0, 1.0])
+    assert angles_from_points(headstand)[ANGLE_INDEX["trunk_lean"]] == pytest.approx(180.0)
+
+
+def test_2d_angles_correct_the_aspect_ratio() -> None:
+    # In a 2000x1000 image a normalized x step of 0.05 is as long as a y step of 0.1 (100 px):
+    # the forearm runs at 45 degrees in pixels, so the elbow (upper arm straight up) is 135.
+    img = _points(left_shoulder=(0.5, 0.3), left_elbow=(0.5, 0.4), left_wrist=(0.55, 0.5))
+    pose = Pose.from_arrays(img, img, np.ones(33), image_size=(2000, 1000))
+    assert compute_angles(pose, "image")["left_elbow"] == pytest.approx(135.0)
+    assert pose.angles_2d["left_elbow"] == pytest.approx(135.0)
+    square = Pose.from_arrays(img, img, np.ones(33), image_size=None)
+    uncorrected = 180.0 - np.degrees(np.arctan2(0.05, 0.1))  # what raw normalized x/y would say
+    assert compute_angles(square, "image")["left_elbow"] == pytest.approx(uncorrected)
+
+
+def test_batched_shapes_match_single_computation() -> None:
+    rng = np.random.default_rng(0)
+    batch = rng.normal(size=(4, 5, N_LANDMARKS, 3))
+    out = angles_from_points(batch)
+    assert out.shape == (4, 5, len(ANGLE_NAMES))
+    assert np.allclose(out[2, 3], angles_from_points(batch[2, 3]))
+    assert np.all((out >= 0) & (out <= 180))
+    vis = rng.uniform(size=(4, 5, N_LANDMARKS))
+    conf = angle_confidence(vis)
+    assert conf.shape == (4, 5, len(ANGLE_NAMES))
+    assert np.allclose(conf[1, 2], angle_confidence(vis[1, 2]))
+
+
+def test_degenerate_segment_gives_nan() -> None:
+    pts = _points(left_shoulder=(0, 0, 0), left_elbow=(0, 0, 0), left_wrist=(0, 0.3, 0))
+    angles = angles_from_points(pts)
+    assert np.isnan(angles[ANGLE_INDEX["left_elbow"]])
+    assert np.isfinite(angles[ANGLE_INDEX["right_elbow"]])
+
+
+def test_confidence_is_lowest_visibility_of_the_landmarks_used() -> None:
+    vis = np.ones(N_LANDMARKS)
+    vis[INDEX["left_wrist"]] = 0.2
+    vis[INDEX["right_shoulder"]] = 0.4
+    conf = angle_confidence(vis)
+    assert conf[ANGLE_INDEX["left_elbow"]] == pytest.approx(0.2)
+    assert conf[ANGLE_INDEX["right_elbow"]] == pytest.approx(0.4)
+    assert conf[ANGLE_INDEX["trunk_lean"]] == pytest.approx(0.4)  # uses the mid-shoulder
+    assert conf[ANGLE_INDEX["left_knee"]] == pytest.approx(1.0)
+
+
+def test_mirrored_angle_set_matches_mirrored_pose() -> None:
+    rng = np.random.default_rng(3)
+    pose = Pose.from_arrays(
+        rng.uniform(size=(33, 3)), rng.normal(size=(33, 3)), rng.uniform(0.5, 1, size=33)
+    )
+    assert np.allclose(pose.angles.mirrored().values, pose.mirrored().angles.values)
+    assert np.allclose(pose.angles.mirrored().confidence, pose.mirrored().angles.confidence)
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ({"kind": "elbowish"}, "kind must be one of"),
+        ({"points": ["left_hip", "left_knee"]}, "needs 3 points"),
+        ({"points": ["left_hip", "left_knee", "left_toe"]}, "unknown point 'left_toe'"),
+        ({"mirror": "nowhere"}, "unknown mirror 'nowhere'"),
+        ({"label": 3}, "field 'label' must be a string"),
+    ],
+)
+def test_bad_angle_table_rows_are_named(row: dict[str, object], message: str) -> None:
+    good = {
+        "name": "k",
+        "label": "K",
+        "kind": "joint",
+        "points": ["left_hip", "left_knee", "left_ankle"],
+        "mirror": "k",
+    }
+    with pytest.raises(ValueError, match=message):
+        parse_angle_table({"angle": [{**good, **row}]}, "test.toml")
