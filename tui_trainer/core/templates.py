@@ -31,6 +31,7 @@ TOL_FLOOR = 8.0  # degrees: nobody holds a pose more precisely than this
 TOL_CAP = 30.0  # degrees: beyond this the angle is not part of the pose
 TOL_K = 1.5  # tolerance = TOL_K robust standard deviations
 MIN_SAMPLES = 1
+MEDOID_CANDIDATES = 80
 # Side rules: "<how>:<joint>", the template side is the one where the rule holds.
 SIDE_RULES = ("smaller_knee", "smaller_hip", "larger_knee", "lower_ankle")
 
@@ -140,11 +141,11 @@ def robust_template(
     samples = _samples(poses, symmetric, side_rule)
     free_mirror = not symmetric and side_rule is None
     n = len(samples)
-    # Medoid: the sample with the smallest total residual to all others.
-    cost = np.zeros(n)
-    for i, s in enumerate(samples):
-        cost[i] = _align_all(s.pts, samples, free_mirror)[2].sum()
-    ref = samples[int(np.argmin(cost))].pts
+    # Medoid: the sample with the smallest total residual to all others (candidates evenly
+    # spread over at most MEDOID_CANDIDATES samples, so a long video stays fast).
+    candidates = np.unique(np.linspace(0, n - 1, min(n, MEDOID_CANDIDATES)).round().astype(int))
+    cost = [_align_all(samples[i].pts, samples, free_mirror)[2].sum() for i in candidates]
+    ref = samples[int(candidates[int(np.argmin(cost))])].pts
     inliers = np.ones(n, dtype=bool)
     aligned: list[np.ndarray] = []
     vis_all: list[np.ndarray] = []
