@@ -173,3 +173,14 @@ def test_poses_build_from_video(media_dir: Path, config: Path) -> None:
     assert main(["poses", "build", "squat", "--video", video, "--every", "8"]) == 0
     spec = PoseLibrary.load().get("squat")
     assert spec.symmetric and spec.n_samples >= 5
+
+
+def test_data_dir_env_overrides_the_builtin_folders(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, config: Path
+) -> None:
+    assert builtin_dir("poses").parent == Path(__file__).resolve().parents[1]  # the repo
+    (tmp_path / "data" / "poses").mkdir(parents=True)
+    shutil.copy(builtin_dir("poses") / "tree.toml", tmp_path / "data" / "poses")
+    monkeypatch.setenv("TUI_TRAINER_DATA_DIR", str(tmp_path / "data"))
+    assert builtin_dir("routines") == tmp_path / "data" / "routines"
+    assert PoseLibrary.load().ids() == ["tree"]
