@@ -154,8 +154,10 @@ def test_poses_build_from_photos_refuses_overwrite(
     assert main(["poses", "build", "my_warrior", photos[0]]) == 2
     assert "--force" in capsys.readouterr().err
     assert path.read_text() == before  # the user's pose is untouched
-    assert main(["poses", "build", "my_warrior", photos[0], "--force"]) == 0
+    assert main(["poses", "build", "my_warrior", photos[0], "--force", "--name", "W"]) == 0
     assert path.read_text() != before
+    again = PoseLibrary.load().get("my_warrior")
+    assert not again.symmetric and again.name == "W" and again.n_samples == 1
     assert (config / "poses" / "my_warrior.toml.bak").read_text() == before
     # A built-in id reuses the built-in's names, side rule and hints.
     assert main(["poses", "build", "warrior2", *photos]) == 0

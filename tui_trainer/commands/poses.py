@@ -287,7 +287,11 @@ def run_build(args: argparse.Namespace) -> int:
     poses = (
         _poses_from_video(args.video, args.every) if args.video else _poses_from_images(args.images)
     )
-    symmetric = not args.asymmetric if base is None else base.symmetric
+    # --asymmetric wins; otherwise an existing pose of this id says whether it has sides.
+    symmetric = False if args.asymmetric else (base.symmetric if base else True)
+    named = base  # names and cue carry over even if the sides change
+    if base is not None and base.symmetric != symmetric:
+        base = None  # its side rule and left/right hints do not fit
     side_rule = base.extra.get("side_rule") if base is not None else None
     hints = (
         {n: {"increase": t.increase, "decrease": t.decrease} for n, t in base.angles.items()}
@@ -303,9 +307,9 @@ def run_build(args: argparse.Namespace) -> int:
     spec = build_pose_spec(
         poses,
         args.pose_id,
-        args.name or (base.name if base else args.pose_id.replace("_", " ").title()),
-        sanskrit=args.sanskrit if args.sanskrit is not None else (base.sanskrit if base else ""),
-        cue=args.cue if args.cue is not None else (base.cue if base else ""),
+        args.name or (named.name if named else args.pose_id.replace("_", " ").title()),
+        sanskrit=args.sanskrit if args.sanskrit is not None else (named.sanskrit if named else ""),
+        cue=args.cue if args.cue is not None else (named.cue if named else ""),
         symmetric=symmetric,
         side_rule=side_rule if isinstance(side_rule, str) else None,
         template_side=args.side,
