@@ -10,7 +10,7 @@ import os
 import sys
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
@@ -28,7 +28,8 @@ _MODEL_FILES = {
 }
 _MODEL_NAMES = {0: "lite", 1: "full", 2: "heavy"}
 MODEL_COMPLEXITY = {"lite": 0, "full": 1, "heavy": 2}
-# MediaPipe logs while the graph warms up: the first frames are processed with fd 2 silenced.
+# MediaPipe logs while the graph warms up: frames are processed with fd 2 silenced until this
+# many have had a person in them (the landmark model starts on the first one).
 _NOISY_FRAMES = 3
 
 
@@ -102,7 +103,11 @@ class PoseEstimator:
         if mode not in ("image", "stream"):
             raise ValueError(f"mode: expected 'image' or 'stream', got {mode!r}")
         _silence_mediapipe_logs()
-        with quiet_stderr():
+        # Stays quiet until the graph has warmed up in process(): calculators start their models
+        # on worker threads, and log, after this constructor has returned.
+        self._quiet: ExitStack | None = ExitStack()
+        self._quiet.enter_context(quiet_stderr())
+        try:
             _check_model(model_complexity)
             import mediapipe as mp
 
@@ -113,6 +118,9 @@ class PoseEstimator:
                 min_detection_confidence=min_detection_confidence,
                 min_tracking_confidence=min_tracking_confidence,
             )
+        except BaseException:
+            self._end_quiet()
+            raise
         self.mode = mode
         self._frames = 0
 
@@ -123,12 +131,11 @@ class PoseEstimator:
         if frame_bgr.ndim != 3 or frame_bgr.shape[2] != 3 or frame_bgr.dtype != np.uint8:
             raise ValueError(f"frame: expected an (h, w, 3) uint8 image, got {frame_bgr.shape}")
         rgb = frame_bgr if is_rgb else cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB)
-        if self._frames < _NOISY_FRAMES:
-            with quiet_stderr():
-                result = self._pose.process(rgb)
-        else:
-            result = self._pose.process(rgb)
-        self._frames += 1
+        result = self._pose.process(rgb)
+        if result.pose_landmarks is not None:
+            self._frames += 1  # the landmark model only starts (and logs) once someone is seen
+            if self._frames >= _NOISY_FRAMES:
+                self._end_quiet()
         if result.pose_landmarks is None or result.pose_world_landmarks is None:
             return None
         img = np.array([(lm.x, lm.y, lm.z) for lm in result.pose_landmarks.landmark])
@@ -140,8 +147,20 @@ class PoseEstimator:
         except ValueError:
             return None  # e.g. every landmark below the visibility threshold: nobody usable
 
+    def _end_quiet(self) -> None:
+        if self._quiet is not None:
+            self._quiet.close()
+            self._quiet = None
+
+    def __del__(self) -> None:
+        # Never leave the process's stderr silenced because an estimator was dropped unclosed.
+        with suppress(Exception):
+            self._end_quiet()
+
     def close(self) -> None:
-        self._pose.close()
+        with quiet_stderr():
+            self._pose.close()
+        self._end_quiet()
 
     def __enter__(self) -> PoseEstimator:
         return self
@@ -169,7 +188,8 @@ def estimate_images(paths: Sequence[str | Path], model_complexity: int = 1) -> l
 
     images = [read_image(p) for p in paths]
     poses: list[Pose] = []
-    with PoseEstimator("image", model_complexity) as estimator:
+    # Quiet throughout: TFLite announces its delegate from a worker thread, sometimes late.
+    with quiet_stderr(), PoseEstimator("image", model_complexity) as estimator:
         for path, image in zip(paths, images):
             pose = estimator.process(image)
             if pose is None:
