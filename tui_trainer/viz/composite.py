@@ -21,6 +21,7 @@ BANNER_COLORS: dict[str, Color] = {
     "FIGHTING": (20, 90, 170),
 }
 BANNER_DEFAULT: Color = (60, 55, 50)
+CAPTION_HEIGHT = 28
 
 
 @dataclass(frozen=True, eq=False)
@@ -192,8 +193,9 @@ def render_composite(
     if view.reference_image is not None:
         _paste(canvas, _fit_cached(view.reference_image, tw, th, mirrored), lay.target)
     elif view.target is not None:
-        canvas[ty : ty + th, tx : tx + tw] = render_figure(
-            view.target.template, (tw, th), mirrored=mirrored
+        cap = CAPTION_HEIGHT  # keep the figure clear of the caption
+        canvas[ty + cap : ty + th, tx : tx + tw] = render_figure(
+            view.target.template, (tw, th - cap), mirrored=mirrored
         )
     if view.target is not None:
         name = view.target.name + ("  (mirrored)" if mirrored else "")

@@ -15,10 +15,16 @@ LEFT_COLOR: Color = (120, 200, 255)  # the figure's left limbs, so its side read
 
 
 def figure_pixels(pose: Pose, width: int, height: int, margin: float = 0.08) -> np.ndarray:
-    """(33, 2) pixel positions: the body's aspect-corrected image landmarks fitted into the box."""
+    """(33, 2) pixel positions: the body's aspect-corrected image landmarks fitted into the box.
+
+    The box includes the head (a circle around the nose about half the shoulder width wide).
+    """
     xy = pose.image_xy
     body = BODY_INDEX[pose.visibility[BODY_INDEX] >= VISIBLE]
     pts = xy[body] if body.size >= 2 else xy[BODY_INDEX]
+    head = _head_radius(xy)
+    nose = xy[INDEX["nose"]]
+    pts = np.vstack([pts, nose - head, nose + head])
     lo, hi = pts.min(axis=0), pts.max(axis=0)
     span = np.maximum(hi - lo, 1e-6)
     usable = np.array([width, height], dtype=np.float64) * (1.0 - 2.0 * margin)
@@ -26,6 +32,13 @@ def figure_pixels(pose: Pose, width: int, height: int, margin: float = 0.08) -> 
     centre = (lo + hi) / 2.0
     out = (xy - centre) * scale + (width / 2.0, height / 2.0)
     return np.round(out).astype(np.int32)
+
+
+def _head_radius(xy: np.ndarray) -> float:
+    shoulders = float(np.linalg.norm(xy[INDEX["left_shoulder"]] - xy[INDEX["right_shoulder"]]))
+    torso = float(np.linalg.norm(xy[INDEX["left_shoulder"]] - xy[INDEX["left_hip"]]))
+    # Seen from the side the shoulders overlap: fall back on the torso length.
+    return max(0.35 * shoulders, 0.18 * torso)
 
 
 @lru_cache(maxsize=16)
@@ -43,9 +56,7 @@ def _render(pose: Pose, width: int, height: int, mirrored: bool) -> np.ndarray:
         cv2.line(out, tuple(map(int, px[a])), tuple(map(int, px[b])), color, thick, cv2.LINE_AA)
     for i in BODY_INDEX[1:]:
         cv2.circle(out, tuple(map(int, px[i])), thick, FIGURE_COLOR, -1, cv2.LINE_AA)
-    # Head: a circle at the nose, sized from the shoulder width.
-    shoulders = np.linalg.norm(px[INDEX["left_shoulder"]] - px[INDEX["right_shoulder"]])
-    head = max(thick * 2, round(0.35 * float(shoulders)), round(10 * s))
+    head = max(thick * 2, round(_head_radius(px.astype(np.float64))))
     cv2.circle(out, tuple(map(int, px[INDEX["nose"]])), head, FIGURE_COLOR, thick, cv2.LINE_AA)
     out.setflags(write=False)
     return out

@@ -84,8 +84,8 @@ def render_skeleton3d(
     yaw, pitch = np.radians(yaw_deg), np.radians(pitch_deg)
     rot = _rot_y(yaw)
     cp, sp = np.cos(pitch), np.sin(pitch)
-    scale = height / 2.6  # pixels per metre: a 1.8 m person fits with room for the grid
-    origin = np.array([width / 2.0, height * 0.42])
+    scale = height / 2.3  # pixels per metre: a 1.8 m person fits with room for the grid
+    origin = np.array([width / 2.0, height * 0.47])
 
     def project(points: np.ndarray) -> np.ndarray:
         p = points @ rot.T
@@ -98,7 +98,9 @@ def render_skeleton3d(
     cv2.polylines(out, list(lines), False, _GRID_COLOR, 1, cv2.LINE_AA)
     if tgt is not None:
         px = project(tgt)
-        cv2.polylines(out, list(px[SKELETON_INDEX]), False, GHOST, 2, cv2.LINE_AA)
+        cv2.polylines(out, list(px[SKELETON_INDEX]), False, GHOST, 3, cv2.LINE_AA)
+        nose = (int(px[INDEX["nose"], 0]), int(px[INDEX["nose"], 1]))
+        cv2.circle(out, nose, max(6, round(0.09 * scale)), GHOST, 2, cv2.LINE_AA)
     if act is not None and actual is not None:
         px = project(act)
         visible = actual.visibility >= VISIBLE
