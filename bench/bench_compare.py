@@ -27,7 +27,7 @@ import numpy as np
 
 from tui_trainer.core.pose import Pose
 from tui_trainer.core.scoring import PERFECT_SCORE, compare
-from tui_trainer.core.trainer_score import TAU, base_weights, bone_errors
+from tui_trainer.core.trainer_score import BONE_LENGTH, TAU, base_weights, bone_errors
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("TUI_TRAINER_SHARED", REPO.parent / "shared"))
@@ -102,12 +102,14 @@ def world_cosine(poses: list[Pose]) -> np.ndarray:
     return np.asarray(np.maximum(w @ w.T, wm @ w.T))
 
 
-def bone_error_tensors(poses: list[Pose]) -> tuple[np.ndarray, np.ndarray]:
-    """Per pair, per side: bone errors (2, n, n, 3, B) and weights (2, n, n, B), for TAU tuning."""
+def bone_error_tensors(poses: list[Pose]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per pair, per side: bone errors (2, n, n, 3, B), weights and raw visibilities (2, n, n, B),
+    for TAU tuning and ablations."""
     n = len(poses)
     b = len(poses[0].bones.confidence)
     errs = np.zeros((2, n, n, 3, b), dtype=np.float32)
     wts = np.zeros((2, n, n, b), dtype=np.float32)
+    vis = np.zeros((2, n, n, b), dtype=np.float32)
     for m in range(2):
         for i, t in enumerate(poses):
             tgt = t.mirror if m else t
@@ -115,14 +117,20 @@ def bone_error_tensors(poses: list[Pose]) -> tuple[np.ndarray, np.ndarray]:
                 w = base_weights(tgt, a)
                 errs[m, i, j] = bone_errors(tgt.bones, a.bones, w)
                 wts[m, i, j] = w
-    return errs, wts
+                vis[m, i, j] = np.minimum(tgt.bones.confidence, a.bones.confidence)
+    return errs, wts, vis
 
 
-def scores_for_tau(errs: np.ndarray, wts: np.ndarray, tau: float) -> np.ndarray:
-    """Vectorised trainer score (no library weights, sides="either") for another TAU."""
-    sims = np.einsum("mijvb,mijb->mijv", np.exp(-0.5 * (errs / tau) ** 2), wts)
+def scores_for_tau(
+    errs: np.ndarray, wts: np.ndarray, tau: float, views: str = "both", soft: bool = True
+) -> np.ndarray:
+    """Vectorised trainer score (no library weights, sides="either") for another TAU; views
+    "3d"/"2d" and soft=False (linear error instead of the Gaussian) are ablations."""
+    per_bone = np.exp(-0.5 * (errs / tau) ** 2) if soft else 1.0 - errs / 180.0
+    sims = np.einsum("mijvb,mijb->mijv", per_bone, wts)
     sims /= np.maximum(wts.sum(axis=-1), 1e-12)[..., None]
-    per_side = 0.5 * (sims[..., 0] + np.maximum(sims[..., 1], sims[..., 2]))
+    sim2 = np.maximum(sims[..., 1], sims[..., 2])
+    per_side = {"3d": sims[..., 0], "2d": sim2, "both": 0.5 * (sims[..., 0] + sim2)}[views]
     return np.asarray(100.0 * per_side.max(axis=0))
 
 
@@ -181,7 +189,7 @@ def main() -> int:
         members = rng.permutation(np.flatnonzero(labels == c))
         tune_mask[members[: len(members) // 2]] = True
     tune, test = np.flatnonzero(tune_mask), np.flatnonzero(~tune_mask)
-    errs, wts = bone_error_tensors(poses)
+    errs, wts, vis = bone_error_tensors(poses)
     by_tau = {tau: scores_for_tau(errs, wts, tau) for tau in TAU_GRID}
     print(f"\nsplit: {len(tune)} photos to tune TAU, {len(test)} to test (per pose, at random)")
     print(f"{'TAU':>5} {'tune acc':>9} {'tune AUC':>9} {'test acc':>9} {'test AUC':>9}")
@@ -200,6 +208,25 @@ def main() -> int:
     for name, s in rows[:3]:
         qa = quality(s, labels, test, args.draws)
         print(f"  test half, {name}: accuracy {qa[0]:.3f}, AUC {qa[1]:.3f}")
+
+    unit = wts / BONE_LENGTH.astype(np.float32)  # visibility only, every bone counted alike
+    ablations = [
+        ("3D bones only", scores_for_tau(errs, wts, TAU, views="3d")),
+        ("2D bones only", scores_for_tau(errs, wts, TAU, views="2d")),
+        ("no length weights", scores_for_tau(errs, unit, TAU)),
+        ("plain visibility weights", scores_for_tau(errs, vis * BONE_LENGTH, TAU)),
+        (
+            "no visibility weights",
+            scores_for_tau(errs, np.broadcast_to(BONE_LENGTH, wts.shape), TAU),
+        ),
+        ("linear, not soft, error", scores_for_tau(errs, wts, TAU, soft=False)),
+    ]
+    print(
+        f"\nablations of the trainer score (all photos)\n{'variant':<28} {'accuracy':>9} {'AUC':>7}"
+    )
+    for name, s in ablations:
+        acc, roc = quality(s, labels, everyone, args.draws)
+        print(f"{name:<28} {acc:>9.3f} {roc:>7.3f}")
     return 0
 
 

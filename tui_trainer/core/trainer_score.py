@@ -19,7 +19,8 @@ Per bone, the direction error e (degrees) becomes a soft similarity s = exp(-(e 
 the robust part: one wrong or badly estimated limb costs at most its share of the score instead
 of dominating it. The score is 100 x the weighted mean of s over bones and the two views.
 
-Bone weights = typical bone length x the bones' landmark visibility (the lower of target's and
+Bone weights = typical bone length x trust in the bone's landmarks: full from MediaPipe visibility
+0.5 (pose.VISIBLE) up, falling linearly to 0 for landmarks out of view (the lower of target's and
 performance's). Length because an angular error on a long bone moves the body more (error x
 length ~ displacement). The lengths are round adult values in metres (as MediaPipe's world
 landmarks measure them), not fitted to any data set.
@@ -43,7 +44,7 @@ import numpy as np
 
 from tui_trainer.core.angles import ANGLE_NAMES, ANGLE_USES
 from tui_trainer.core.landmarks import INDEX, N_LANDMARKS
-from tui_trainer.core.pose import Pose
+from tui_trainer.core.pose import VISIBLE, Pose
 
 TAU = 30.0  # degrees: width of the per-bone Gaussian similarity
 ANGLE_SHARE = 0.5  # share of the per-angle term when the library gives weights / tolerances
@@ -139,9 +140,18 @@ def _weight_vector(values: Mapping[str, float] | None, default: float) -> np.nda
     return np.array([float(values.get(n, default)) for n in ANGLE_NAMES])
 
 
+def _trust(visibility: np.ndarray) -> np.ndarray:
+    """Full weight from pose.VISIBLE (MediaPipe is confident) up, linearly less below it, 0 for
+    landmarks out of view. Plain visibility weighting would also discount joints MediaPipe
+    places well but rates 0.6-0.9 (often the far side of the body), and scores worse."""
+    return np.asarray(np.minimum(1.0, visibility / VISIBLE))
+
+
 def base_weights(target: Pose, actual: Pose) -> np.ndarray:
-    """(B,) bone length x the lower of the two poses' bone confidences."""
-    return np.asarray(BONE_LENGTH * np.minimum(target.bones.confidence, actual.bones.confidence))
+    """(B,) bone length x trust in the bone (the lower of the two poses', see _trust)."""
+    return np.asarray(
+        BONE_LENGTH * _trust(np.minimum(target.bones.confidence, actual.bones.confidence))
+    )
 
 
 def focus_weights(base: np.ndarray, weights: Mapping[str, float] | None) -> np.ndarray:
@@ -166,7 +176,7 @@ def angle_similarity(
     """0..1 soft per-angle agreement (3D angles), or None when no angle is usable."""
     ta, aa = target.angles, actual.angles
     w = np.clip(_weight_vector(weights, 1.0 if weights is None else 0.0), 0.0, None)
-    w = w * np.minimum(ta.confidence, aa.confidence)
+    w = w * _trust(np.minimum(ta.confidence, aa.confidence))
     tol = np.clip(_weight_vector(tolerances, DEFAULT_TOLERANCE), 0.0, None)
     diff = np.abs(aa.values - ta.values)
     ok = np.isfinite(diff) & (w > 0)
