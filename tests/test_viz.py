@@ -210,3 +210,26 @@ def test_mirrored_match_judges_with_swapped_tolerances() -> None:
     assert same_err == {"left_knee": 5.0} and same_tol == {"left_knee": 7.0}
     mir_err, mir_tol = judged(_view(target=spec, comparison=comparison(errors, mirrored=True)))
     assert mir_err == {"right_knee": 30.0} and mir_tol == {"right_knee": 7.0}
+
+
+def test_asymmetric_pose_on_the_wrong_side_keeps_the_side_to_do() -> None:
+    """Mirror of warrior II (left) is warrior II (right): the target still shows the left side."""
+    world = bend_world(standing_world(), "left_shoulder", 80.0)
+    spec = spec_from_world("arm", world, {}, symmetric=False)
+    plain = render_composite(_view(target=spec, comparison=comparison({}, mirrored=False)))
+    wrong_side = render_composite(_view(target=spec, comparison=comparison({}, mirrored=True)))
+    tx, ty, tw, th = layout((1280, 720)).target
+    a = _mask(plain[ty + 30 : ty + th, tx : tx + tw])
+    b = _mask(wrong_side[ty + 30 : ty + th, tx : tx + tw])
+    assert _overlap(a, b) > 0.95
+    # ...and the caption says so (longer text in the caption strip).
+    cap_a = _mask(plain[ty : ty + 28, tx : tx + tw]).sum()
+    cap_b = _mask(wrong_side[ty : ty + 28, tx : tx + tw]).sum()
+    assert cap_b > cap_a
+
+
+def test_text_is_made_drawable() -> None:
+    from tui_trainer.viz.overlay import ascii_text
+
+    assert ascii_text("Warrior II (left) · 3/7") == "Warrior II (left) - 3/7"
+    assert ascii_text("Ūtthita — 90°") == "Utthita - 90 deg"

@@ -12,7 +12,7 @@ from tui_trainer.core.pose import Pose
 from tui_trainer.core.poses import PoseSpec
 from tui_trainer.core.scoring import Comparison
 from tui_trainer.viz.figure import render_figure
-from tui_trainer.viz.overlay import draw_skeleton, put_text
+from tui_trainer.viz.overlay import ascii_text, draw_skeleton, put_text
 from tui_trainer.viz.skeleton3d import render_skeleton3d
 from tui_trainer.viz.style import ANGLE_VERTEX, BACKGROUND, DIM_TEXT, TEXT, Color, solid
 
@@ -136,7 +136,8 @@ def _banner(canvas: np.ndarray, view: WindowView, box: tuple[int, int, int, int]
         right = f"{view.verdict}  {view.score:.0f}".strip()
     hint = view.hint or ("Hold it!" if view.verdict == "PERFECT" else "")
     color = BANNER_COLORS.get(view.verdict, BANNER_DEFAULT)
-    canvas[y : y + h, x : x + w] = _banner_image(w, h, view.title, right, hint, color)
+    title, hint = ascii_text(view.title), ascii_text(hint)
+    canvas[y : y + h, x : x + w] = _banner_image(w, h, title, right, hint, color)
 
 
 @lru_cache(maxsize=8)
@@ -168,7 +169,11 @@ def render_composite(
     lay = layout(size)
     canvas = solid(h, w, BACKGROUND).copy()
     errors, tolerances = judged(view)
-    mirrored = bool(view.comparison is not None and view.comparison.mirrored)
+    matched_mirror = bool(view.comparison is not None and view.comparison.mirrored)
+    # A symmetric pose matched in the mirror (facing the other way) is drawn the way the trainee
+    # does it. An asymmetric one is performed on a given side: its mirror is the wrong side, so
+    # the target keeps showing the side to do.
+    mirrored = matched_mirror and view.target is not None and view.target.symmetric
 
     # Live frame with the coloured skeleton, drawn after scaling (cheaper, constant line width).
     lx, ly, lw, lh = lay.live
@@ -198,7 +203,12 @@ def render_composite(
             view.target.template, (tw, th - cap), mirrored=mirrored
         )
     if view.target is not None:
-        name = view.target.name + ("  (mirrored)" if mirrored else "")
+        name = view.target.name
+        if mirrored:
+            name += " (mirrored)"
+        elif not view.target.symmetric:
+            side = view.target.template_side
+            name += f" ({side} side)" + (" - you are on the other side" if matched_mirror else "")
         _caption(canvas, lay.target, f"Target: {name}")
 
     vx, vy, vw, vh = lay.view3d

@@ -39,6 +39,20 @@ def landmark_pixels(
     return np.round(np.clip(xy, -1e5, 1e5)).astype(np.int32)
 
 
+_ASCII = str.maketrans(
+    {"·": "-", "—": "-", "–": "-", "°": " deg", "’": "'", "‘": "'", "“": '"', "”": '"', "…": "..."}
+)
+
+
+def ascii_text(text: str) -> str:
+    """OpenCV's Hershey fonts draw only ASCII (anything else shows as "?")."""
+    import unicodedata
+
+    text = text.translate(_ASCII)
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if c.isascii() and (c.isprintable() or c == " "))
+
+
 def put_text(
     image: np.ndarray,
     text: str,
@@ -50,6 +64,7 @@ def put_text(
     """Text with a dark outline so it reads on any background."""
     import cv2
 
+    text = ascii_text(text)
     cv2.putText(image, text, org, FONT, scale, (0, 0, 0), thickness + 2, cv2.LINE_AA)
     cv2.putText(image, text, org, FONT, scale, color, thickness, cv2.LINE_AA)
 
