@@ -61,11 +61,12 @@ def test_same_photo_twice(media_dir: Path, capfd: pytest.CaptureFixture[str]) ->
     photo = str(media_dir / WARRIOR)
     data = run_json(capfd, photo, photo)
     assert set(data) == JSON_KEYS
-    assert data["coordinate_distance"] == pytest.approx(0.0, abs=1e-6)
-    assert data["coordinate_score"] == pytest.approx(100.0, abs=1e-4)
+    # The method's first case: the same photo twice is distance 0.0 and 100 % on both.
+    assert data["coordinate_distance"] == 0.0
+    assert data["coordinate_score"] == 100.0
     assert data["angle_distance"] == 0.0
     assert data["angle_score"] == 100.0
-    assert data["score"] == pytest.approx(100.0, abs=0.5)
+    assert data["score"] == pytest.approx(100.0, abs=1e-6)
     assert data["verdict"] == "PERFECT"
     assert data["mirrored"] is False
     assert set(data["angles"]) == set(ANGLE_NAMES)
