@@ -188,12 +188,23 @@ def test_step_stats_best_mean_and_corrections() -> None:
     session = Session(ROUTINE, POSES)
     drv = Driver(session)
     drv.run(1.0, bad_knee)
+    assert session.summary()[0].record.corrections == {}  # still settling into the pose
+    drv.run(2.0, bad_knee)
     rows = session.summary()
     rec = rows[0].record
     assert 0 < rec.mean_score <= rec.best_score
     assert rec.held_s == 0.0 and not rec.completed
     assert rec.corrections and rec.top_correction is not None
-    assert sum(rec.corrections.values()) >= 1
+    assert sum(rec.corrections.values()) == 1  # one correction, held: counted once
+
+
+def test_corrections_while_moving_into_the_pose_are_not_counted() -> None:
+    session = Session(ROUTINE, POSES)
+    drv = Driver(session)
+    states = drv.run(1.0, bad_knee)
+    assert states[-1].result is not None and states[-1].result.hint  # shown...
+    drv.run(3.0)  # ...but fixed within the settling time
+    assert session.summary()[0].record.corrections == {}
 
 
 def test_frame_gaps_are_not_credited_as_hold_time() -> None:

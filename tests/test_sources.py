@@ -99,7 +99,7 @@ def test_video_drops_frames_when_behind_and_loops(tmp_path: Path) -> None:
     assert s is not None and s.index == 5 and src.frames_dropped == 4
     indices = [src.read() for _ in range(10)]
     assert all(x is not None for x in indices)  # looped past the end
-    assert [x.index for x in indices if x is not None]== [6, 7, 8, 9, 10, 11, 0, 1, 2, 3]
+    assert [x.index for x in indices if x is not None] == [6, 7, 8, 9, 10, 11, 0, 1, 2, 3]
 
 
 def test_bad_video_paths_fail_before_the_app(tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ from tui_trainer.core.routines import Routine, Step
 
 HOLD, REST, DONE = "hold", "rest", "done"
 MAX_DT = 0.25  # longest frame gap credited to a hold or rest (a stalled source gives nothing)
+SETTLE_S = 2.0  # corrections are shown but not counted while the trainee moves into a pose
 
 
 @dataclass
@@ -38,9 +39,10 @@ class _Stats:
             self.score_sum += result.score
             self.best = max(self.best, result.score)
             self.dirty = True
-        if result.new_correction:
-            self.corrections[result.new_correction] += 1
-            self.dirty = True
+
+    def count(self, correction: str) -> None:
+        self.corrections[correction] += 1
+        self.dirty = True
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,8 @@ class Session:
         self._scorer = self._new_scorer()
         self._last_t: float | None = None
         self._last_result: FrameResult | None = None
+        self._step_t0: float | None = None  # first frame of the current step
+        self._pending: str | None = None  # a correction given while settling, not yet counted
         self._started = False
         self._finished = False
 
@@ -173,6 +177,7 @@ class Session:
         if self.phase == HOLD and active:
             stats = self._stats[self.index]
             stats.add(result)
+            self._count_correction(result, t)
             entered = result.perfect_entered
             if result.verdict == PERFECT and dt > 0:
                 stats.held = min(stats.held + dt, self.step.hold_s)
@@ -269,6 +274,8 @@ class Session:
         self.phase, self.rest_left = HOLD, 0.0
         self._scorer = self._new_scorer()
         self._last_result = None
+        self._step_t0 = None
+        self._pending = None
 
     def _go(self, index: int) -> None:
         self._flush(self.index)
@@ -276,6 +283,20 @@ class Session:
         if self._stats[index].completed:  # going back to a finished pose: a fresh attempt
             self._stats[index] = _Stats()
         self._enter_step()
+
+    def _count_correction(self, result: FrameResult, t: float) -> None:
+        """Count each correction once; one given while moving into the pose counts only if it
+        is still being given when the settling time is over."""
+        if self._step_t0 is None:
+            self._step_t0 = t
+        settled = t - self._step_t0 >= SETTLE_S
+        if result.new_correction:
+            self._pending = result.new_correction
+        if self._pending is not None and result.hint != self._pending:
+            self._pending = None
+        if settled and self._pending is not None:
+            self._stats[self.index].count(self._pending)
+            self._pending = None
 
     def _flush(self, index: int) -> None:
         stats = self._stats[index]

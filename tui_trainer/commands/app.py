@@ -1,0 +1,164 @@
+"""`tui-trainer [--source ...]`: the Textual trainer (the command with no subcommand)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def register(parser: argparse.ArgumentParser, subparsers: Any) -> None:
+    group = parser.add_argument_group("trainer options (tui-trainer with no command)")
+    group.add_argument(
+        "--source",
+        default="webcam",
+        metavar="webcam|demo|PATH",
+        help="where the trainee comes from: the webcam (default), the built-in demo trainee "
+        "(no camera needed), or a video file played as if live",
+    )
+    group.add_argument(
+        "--camera", type=int, default=0, metavar="N", help="webcam device number (default 0)"
+    )
+    group.add_argument("--loop", action="store_true", help="play a video source in a loop")
+    group.add_argument("--routine", metavar="ID", help="start this routine at once")
+    group.add_argument(
+        "--no-window", action="store_true", help="do not open the OpenCV preview window"
+    )
+    group.add_argument("--no-sound", action="store_true", help="no chime on PERFECT")
+    group.add_argument(
+        "--stats-file",
+        metavar="FILE",
+        help="write frame rate and capture-to-screen latency as JSON at exit",
+    )
+    parser.set_defaults(handler=run_app)
+
+
+class _SharedLog:
+    """One history log for the app's sessions (opened at the first session)."""
+
+    def __init__(self) -> None:
+        self.log: Any = None
+
+    def __call__(self) -> Any:
+        if self.log is None:
+            from tui_trainer.core.records import NullSessionLog
+
+            try:
+                from tui_trainer.io.storage import SqliteSessionLog
+
+                self.log = SqliteSessionLog()
+            except Exception as exc:  # history is a bonus: the session goes on without it
+                self.log = NullSessionLog()
+                self.log.warning = f"history not saved: {exc}"
+        return self.log
+
+    def close(self) -> None:
+        close = getattr(self.log, "close", None)
+        if close is not None:
+            close()
+
+
+def run_app(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from tui_trainer.core.errors import InputFileError
+    from tui_trainer.core.library import PoseLibrary, RoutineLibrary
+    from tui_trainer.io.audio import Chime
+    from tui_trainer.io.sources import make_source
+    from tui_trainer.ui.engine import LiveStats
+
+    # Everything a user can get wrong is checked before the full-screen app starts.
+    first = make_source(args.source, args.camera, args.loop)
+    if args.stats_file:
+        parent = Path(args.stats_file).resolve().parent
+        if not parent.is_dir():
+            raise InputFileError(f"--stats-file {args.stats_file}: no such directory {parent}")
+    poses = PoseLibrary.load()
+    routines = RoutineLibrary.load(poses)
+    if args.routine is not None:
+        routines.get(args.routine)  # UnknownRoutineError names the known ones
+
+    pending = [first]
+
+    def source_factory() -> Any:
+        return pending.pop() if pending else make_source(args.source, args.camera, args.loop)
+
+    from tui_trainer.ui.app import TrainerApp, default_window_factory
+
+    stats = LiveStats()
+    log = _SharedLog()
+    app = TrainerApp(
+        source_factory=source_factory,
+        poses=poses,
+        routines=routines,
+        session_log_factory=log,
+        chime=None if args.no_sound else Chime(),
+        window_factory=None if args.no_window else default_window_factory,
+        start_routine=args.routine,
+        stats=stats,
+    )
+    with _quiet_stderr() as captured:
+        app.run()
+    log.close()
+    if args.stats_file:
+        stats.write(args.stats_file)
+    code = app.return_code or 0
+    if code != 0 and captured.getvalue():
+        import sys
+
+        sys.stderr.write(captured.getvalue())
+    return int(code)
+
+
+class _Captured:
+    def __init__(self) -> None:
+        self.text = ""
+
+    def getvalue(self) -> str:
+        return self.text
+
+
+class _quiet_stderr:
+    """C libraries (MediaPipe, TFLite, OpenCV) write to file descriptor 2, which would scribble
+    over the full-screen app. Textual draws on sys.__stderr__, so: give Textual a duplicate of
+    the terminal's descriptor and point descriptor 2 at a temporary file while the app runs."""
+
+    def __enter__(self) -> _Captured:
+        import os
+        import sys
+        import tempfile
+
+        self.captured = _Captured()
+        self._tmp = tempfile.TemporaryFile(mode="w+b")
+        self._original = sys.__stderr__
+        self._terminal: Any = None
+        self._saved: int | None = None
+        try:
+            if self._original is None or not self._original.isatty():
+                return self.captured  # not a terminal: nothing to protect
+            self._original.flush()
+            self._saved = os.dup(2)
+            self._terminal = os.fdopen(os.dup(self._saved), "w", encoding="utf-8")
+            sys.__stderr__ = self._terminal  # type: ignore[misc]
+            os.dup2(self._tmp.fileno(), 2)
+        except (OSError, ValueError):
+            self._restore()
+        return self.captured
+
+    def _restore(self) -> None:
+        import os
+        import sys
+
+        if self._saved is not None:
+            os.dup2(self._saved, 2)
+            os.close(self._saved)
+            self._saved = None
+        if self._terminal is not None:
+            sys.__stderr__ = self._original  # type: ignore[misc]
+            self._terminal.close()
+            self._terminal = None
+
+    def __exit__(self, *exc: object) -> None:
+        self._restore()
+        self._tmp.seek(0)
+        self.captured.text = self._tmp.read()[-20000:].decode("utf-8", "replace")
+        self._tmp.close()

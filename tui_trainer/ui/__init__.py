@@ -1,0 +1,1 @@
+"""The Textual trainer app (routine list, live session, summary)."""

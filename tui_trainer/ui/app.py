@@ -1,0 +1,164 @@
+"""The Textual trainer: routine list → live coached session → summary."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual import events
+from textual.app import App
+from textual.binding import Binding, BindingType
+
+from tui_trainer.core.library import PoseLibrary, RoutineLibrary
+from tui_trainer.core.records import NullSessionLog, SessionLog
+from tui_trainer.core.routines import Routine
+from tui_trainer.core.session import Session, StepSummary
+from tui_trainer.io.audio import Chime
+from tui_trainer.io.sources import FrameSource
+from tui_trainer.ui.engine import LiveLoop, LiveStats
+from tui_trainer.ui.screens import HelpScreen, RoutineListScreen, SummaryScreen
+from tui_trainer.ui.session_screen import SessionScreen
+
+MIN_WIDTH, MIN_HEIGHT = 80, 24
+WindowFactory = Callable[[Callable[[], None]], Any]
+
+
+def default_window_factory(on_quit: Callable[[], None]) -> Any:
+    """The OpenCV preview (io/window.py), or a reason string when it cannot be shown."""
+    try:
+        from tui_trainer.io.window import PreviewWindow
+    except ModuleNotFoundError as exc:
+        return f"no preview window ({exc})"
+    reason = PreviewWindow.unavailable_reason()
+    if reason is not None:
+        return reason
+    window = PreviewWindow("tui-trainer", on_quit)
+    window.start()
+    return window
+
+
+class TrainerApp(App[int]):
+    CSS_PATH = Path(__file__).with_name("trainer.tcss")  # absolute: subclasses live elsewhere
+    TITLE = "tui-trainer"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True)
+    ]
+
+    def __init__(
+        self,
+        *,
+        source_factory: Callable[[], FrameSource],
+        poses: PoseLibrary | None = None,
+        routines: RoutineLibrary | None = None,
+        session_log_factory: Callable[[], SessionLog] = NullSessionLog,
+        chime: Chime | None = None,
+        window_factory: WindowFactory | None = None,
+        start_routine: str | None = None,
+        stats: LiveStats | None = None,
+    ) -> None:
+        super().__init__()
+        self.poses = poses if poses is not None else PoseLibrary.load()
+        self.routines = routines if routines is not None else RoutineLibrary.load(self.poses)
+        self.source_factory = source_factory
+        self.session_log_factory = session_log_factory
+        self.chime = chime
+        self.window_factory = window_factory
+        self.start_routine = start_routine
+        self.stats = stats or LiveStats()
+        self.window: Any = None
+        self._window_noted = False
+        self._active: SessionScreen | None = None
+
+    # -- screens --------------------------------------------------------------------------
+    def on_mount(self) -> None:
+        self._guard_size()
+        if self.start_routine is not None:
+            self.start_session(self.routines.get(self.start_routine))
+        else:
+            errors = self.poses.errors + self.routines.errors
+            self.push_screen(RoutineListScreen(self.routines.all(), errors))
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._guard_size(event)
+
+    def _guard_size(self, event: events.Resize | None = None) -> None:
+        try:
+            from tui_trainer.ui.too_small import guard_size
+        except ImportError:
+            return
+        app: Any = self
+        if event is None:
+            guard_size(app, MIN_WIDTH, MIN_HEIGHT)
+        else:
+            guard_size(app, MIN_WIDTH, MIN_HEIGHT, event.size)
+
+    def start_session(self, routine: Routine) -> None:
+        specs = {s.pose_id: self.poses.get(s.pose_id) for s in routine.steps}
+        source = self.source_factory()
+        log = self.session_log_factory()
+        session = Session(routine, specs, source=source.name, log=log)
+        session.start(time.time())
+        loop = LiveLoop(session, source, self.stats)
+        screen = SessionScreen(routine, session, loop)
+        self._active = screen
+        loop.window = self._open_window(screen)
+        self.push_screen(screen)
+
+    def show_summary(self, routine: Routine, rows: list[StepSummary], log: Any) -> None:
+        self._active = None
+        self.switch_screen(SummaryScreen(routine, rows, log))
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_history(self) -> None:
+        try:
+            from tui_trainer.ui.history import HistoryScreen
+        except ImportError:
+            self.notify("History is not available in this build.", severity="warning")
+            return
+        self.push_screen(HistoryScreen())
+
+    async def action_quit(self) -> None:
+        if self._active is not None:  # Ctrl-C mid-session: keep what was done, marked so
+            self._active.loop.control(lambda s: s.finish(interrupted=True))
+        self.close_window()
+        self.exit(0)
+
+    # -- sound ----------------------------------------------------------------------------
+    def prepare_sound(self) -> str | None:
+        if self.chime is None or not self.chime.enabled:
+            return None
+        return self.chime.prepare()
+
+    def play_chime(self) -> str | None:
+        return None if self.chime is None else self.chime.play()
+
+    def toggle_sound(self) -> bool:
+        if self.chime is None:
+            self.chime = Chime(enabled=False)
+        self.chime.enabled = not self.chime.enabled
+        return self.chime.enabled
+
+    # -- preview window -------------------------------------------------------------------
+    def _open_window(self, screen: SessionScreen) -> Any:
+        if self.window_factory is None:
+            return None
+        result = self.window_factory(screen.end_from_window)
+        if isinstance(result, str):
+            if not self._window_noted:
+                self._window_noted = True
+                self.notify(f"OpenCV window skipped: {result}", timeout=6)
+            return None
+        self.window = result
+        return result
+
+    def close_window(self) -> None:
+        window, self.window = self.window, None
+        if window is not None:
+            with contextlib.suppress(Exception):  # the preview must not stop the app closing
+                window.close()

@@ -1,0 +1,216 @@
+"""The live loop behind the session screen, run in a Textual thread worker.
+
+capture (source.read: camera/video + MediaPipe, or the demo) -> Session.update (smoothing,
+scoring, hysteresis, holds) -> post a message. The session object is shared with the UI thread
+(key presses) under one lock, held only for the quick session calls. Nothing here blocks the UI.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from textual.message import Message
+
+from tui_trainer.core.errors import TrainerError
+from tui_trainer.core.poses import PoseSpec
+from tui_trainer.core.session import Session, SessionState
+from tui_trainer.io.sources import FrameSource
+from tui_trainer.ui.messages import (
+    FrameProcessed,
+    Notice,
+    PerfectEntered,
+    RoutineDone,
+    SourceEnded,
+    SourceProblem,
+)
+
+Post = Callable[[Message], Any]
+
+
+@dataclass
+class LiveStats:
+    """Throughput and capture-to-screen latency, for --stats-file and bench/bench_live.py."""
+
+    frames_captured: int = 0
+    frames_scored: int = 0
+    frames_shown: int = 0
+    first_t: float | None = None
+    last_t: float | None = None
+    latencies: list[float] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def captured(self, t: float) -> None:
+        with self.lock:
+            self.frames_captured += 1
+            if self.first_t is None:
+                self.first_t = t
+            self.last_t = t
+
+    def scored(self) -> None:
+        with self.lock:
+            self.frames_scored += 1
+
+    def shown(self, capture_t: float, now: float) -> None:
+        with self.lock:
+            self.frames_shown += 1
+            self.latencies.append(now - capture_t)
+
+    def as_dict(self) -> dict[str, float | int | None]:
+        with self.lock:
+            span = (self.last_t or 0.0) - (self.first_t or 0.0)
+            fps = (self.frames_scored - 1) / span if span > 0 and self.frames_scored > 1 else 0.0
+            lat = np.array(self.latencies) * 1000.0
+            return {
+                "frames_captured": self.frames_captured,
+                "frames_scored": self.frames_scored,
+                "frames_shown": self.frames_shown,
+                "fps": round(fps, 2),
+                "latency_ms_p50": round(float(np.percentile(lat, 50)), 1) if lat.size else None,
+                "latency_ms_p95": round(float(np.percentile(lat, 95)), 1) if lat.size else None,
+            }
+
+    def write(self, path: str | Path) -> None:
+        Path(path).write_text(json.dumps(self.as_dict(), indent=2) + "\n", encoding="utf-8")
+
+
+def _reference_image(spec: PoseSpec) -> np.ndarray | None:
+    if not spec.image or not spec.source:
+        return None
+    try:
+        from tui_trainer.io.images import read_image
+
+        return read_image(Path(spec.source).parent / spec.image)
+    except Exception:  # a missing reference photo only costs the picture
+        return None
+
+
+class LiveLoop:
+    """Owns the source for one session; `run` is the worker body."""
+
+    def __init__(
+        self,
+        session: Session,
+        source: FrameSource,
+        stats: LiveStats,
+        window: Any = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.session = session
+        self.source = source
+        self.stats = stats
+        self.window = window
+        self.clock = clock
+        self.lock = threading.Lock()
+        self._restart = False
+        self._references: dict[str, np.ndarray | None] = {}
+        self._blank: np.ndarray | None = None
+
+    def control(self, action: Callable[[Session], Any]) -> Any:
+        """Run a key's action on the session (from the UI thread)."""
+        with self.lock:
+            return action(self.session)
+
+    def restart_step(self) -> None:
+        with self.lock:
+            self.session.restart_step()
+            self._restart = True
+
+    def snapshot(self) -> SessionState:
+        with self.lock:
+            return self.session.state()
+
+    def run(self, cancelled: Callable[[], bool], post: Post) -> None:
+        try:
+            self.source.open()
+        except TrainerError as exc:
+            self._stop(post, str(exc))
+            return
+        except Exception as exc:  # e.g. MediaPipe failing to start
+            self._stop(post, f"the source could not start: {exc}")
+            return
+        try:
+            self._loop(cancelled, post)
+        finally:
+            self.source.close()
+
+    def _stop(self, post: Post, text: str) -> None:
+        with self.lock:
+            self.session.pause(text)
+        post(SourceProblem(text))
+
+    def _loop(self, cancelled: Callable[[], bool], post: Post) -> None:
+        while not cancelled():
+            with self.lock:
+                spec, restart, self._restart = self.session.spec, self._restart, False
+                done = self.session.state().finished
+            if done:
+                return
+            self.source.set_target(spec, restart)
+            try:
+                sample = self.source.read()
+            except TrainerError as exc:
+                self._stop(post, str(exc))
+                return
+            except Exception as exc:
+                self._stop(post, f"the source failed: {exc}")
+                return
+            if sample is None:
+                with self.lock:
+                    self.session.pause("the video has ended")
+                post(SourceEnded())
+                return
+            if cancelled():
+                return
+            self.stats.captured(sample.t)
+            with self.lock:
+                state = self.session.update(sample.pose, sample.t)
+            self.stats.scored()
+            post(FrameProcessed(state, sample.t, sample.index))
+            if state.perfect_entered:
+                post(PerfectEntered())
+            self._show_window(state, sample.frame)
+            if state.finished:
+                post(RoutineDone())
+                return
+
+    def _show_window(self, state: SessionState, frame: np.ndarray | None) -> None:
+        window = self.window
+        if window is None:
+            return
+        try:
+            from tui_trainer.viz.composite import WindowView
+
+            if frame is None:  # the demo has no picture: draw its skeleton on a plain frame
+                if self._blank is None:
+                    self._blank = np.full((480, 640, 3), 40, dtype=np.uint8)
+                frame = self._blank
+            spec = state.spec
+            if spec.id not in self._references:
+                self._references[spec.id] = _reference_image(spec)
+            result = state.result
+            title = f"{spec.display_name(state.step.side)} · {state.index + 1}/{state.n_steps}"
+            view = WindowView(
+                frame=frame,
+                pose=result.pose if result else None,
+                target=spec,
+                comparison=result.comparison if result else None,
+                verdict=result.verdict if result and result.score is not None else "",
+                score=result.score if result else None,
+                hint=(result.message or "") if result else "",
+                title=title,
+                reference_image=self._references[spec.id],
+            )
+            window.show(view)
+        except Exception:
+            self.window = None  # the preview is optional; the session goes on without it
+
+
+def notice_for(text: str | None) -> Notice | None:
+    return None if not text else Notice(text)

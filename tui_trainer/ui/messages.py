@@ -1,0 +1,49 @@
+"""Typed messages the capture worker posts to the session screen."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+from tui_trainer.core.session import SessionState
+
+
+class FrameProcessed(Message):
+    """One captured frame, scored. A newer one replaces it if the UI has not caught up yet."""
+
+    def __init__(self, state: SessionState, capture_t: float, index: int) -> None:
+        super().__init__()
+        self.state = state
+        self.capture_t = capture_t
+        self.index = index
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, FrameProcessed)
+
+
+class PerfectEntered(Message):
+    """The verdict has just turned PERFECT (never merged: one chime per entry)."""
+
+
+class SourceProblem(Message):
+    """The camera or video could not start or stopped; the session is paused."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
+class SourceEnded(Message):
+    """A video reached its end (without --loop)."""
+
+
+class RoutineDone(Message):
+    """Every step's hold is complete."""
+
+
+class Notice(Message):
+    """Something to tell the user once (no sound, no window, history not saved...)."""
+
+    def __init__(self, text: str, severity: str = "warning") -> None:
+        super().__init__()
+        self.text = text
+        self.severity = severity

@@ -1,0 +1,207 @@
+"""The routine list, the summary and the keys help."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from tui_trainer.core.library import LoadError
+from tui_trainer.core.routines import Routine
+from tui_trainer.core.session import StepSummary, totals
+
+if TYPE_CHECKING:
+    from tui_trainer.ui.app import TrainerApp
+
+
+def minutes(seconds: float) -> str:
+    m, s = divmod(round(seconds), 60)
+    return f"{m}:{s:02d}"
+
+
+class RoutineListScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "start", "Start", priority=True),
+        Binding("h", "app.history", "History"),
+        Binding("question_mark", "app.help", "Keys"),
+        Binding("q", "app.quit", "Quit"),
+    ]
+
+    def __init__(self, routines: list[Routine], errors: list[LoadError]) -> None:
+        super().__init__()
+        self.routines = routines
+        self.errors = errors
+
+    @property
+    def trainer(self) -> TrainerApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="list-body"):
+            table: DataTable[str] = DataTable(id="routines", cursor_type="row", zebra_stripes=True)
+            table.border_title = "Routines"
+            yield table
+            with VerticalScroll(id="preview") as preview:
+                preview.border_title = "Steps"
+                yield Static(id="preview-text")
+        if self.errors:
+            with VerticalScroll(id="errors") as box:
+                box.border_title = f"Could not load ({len(self.errors)})"
+                lines = Text()
+                for i, err in enumerate(self.errors):
+                    if i:
+                        lines.append("\n")
+                    lines.append(err.message or err.path, style="red")
+                yield Static(lines)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "choose a routine"
+        table = self.query_one("#routines", DataTable)
+        table.add_columns("Routine", "Level", "Poses", "Time")
+        for r in self.routines:
+            table.add_row(r.name, r.level, str(len(r.steps)), minutes(r.total_s), key=r.id)
+        if not self.routines:
+            self.query_one("#preview-text", Static).update(
+                "No routines found. Add one to the routines folder of your config directory."
+            )
+        else:
+            self._preview(0)
+        table.focus()
+
+    def _preview(self, row: int) -> None:
+        if not 0 <= row < len(self.routines):
+            return
+        r = self.routines[row]
+        poses = self.trainer.poses
+        text = Text()
+        text.append(f"{r.name}\n", style="bold")
+        text.append(f"{r.level} · {len(r.steps)} poses · {minutes(r.total_s)}\n", style="dim")
+        if r.description:
+            text.append(f"{r.description}\n")
+        text.append("\n")
+        text.append("     pose                  hold  rest\n", style="dim")
+        for i, step in enumerate(r.steps, 1):
+            known = step.pose_id in poses
+            name = poses.get(step.pose_id).display_name(step.side) if known else step.pose_id
+            text.append(f"{i:3}. {name[:20]:<20}", style="bold")
+            text.append(f" {step.hold_s:4.0f}s {step.rest_s:4.0f}s\n", style="dim")
+        self.query_one("#preview-text", Static).update(text)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._preview(event.cursor_row)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_start()
+
+    def action_start(self) -> None:
+        if not self.routines:
+            self.notify("There is no routine to start.", severity="warning")
+            return
+        row = self.query_one("#routines", DataTable).cursor_row
+        self.trainer.start_session(self.routines[max(row, 0)])
+
+
+class SummaryScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q,escape,enter", "close", "Back"),
+        Binding("question_mark", "app.help", "Keys"),
+    ]
+
+    def __init__(self, routine: Routine, rows: list[StepSummary], log: Any = None) -> None:
+        super().__init__()
+        self.routine = routine
+        self.rows = rows
+        self.history_log = log
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="summary-body"):
+            table: DataTable[Text | str] = DataTable(id="summary", cursor_type="row")
+            table.border_title = "Summary"
+            yield table
+            yield Static(id="totals")
+        yield Footer()
+
+    def _personal_bests(self) -> set[int]:
+        check = getattr(self.history_log, "new_personal_bests", None)
+        if check is None:
+            return set()
+        try:
+            return set(check([r.record for r in self.rows if r.scored_frames]))
+        except Exception:
+            return set()
+
+    def on_mount(self) -> None:
+        self.sub_title = f"{self.routine.name}: summary"
+        table = self.query_one("#summary", DataTable)
+        table.add_columns(
+            "#", "Pose", "Side", "Best", "Mean", "Held / target", "Done", "Most frequent correction"
+        )
+        bests = self._personal_bests()
+        for row in self.rows:
+            rec = row.record
+            tried = row.scored_frames > 0
+            best = Text(f"{rec.best_score:.0f}" if tried else "—")
+            if rec.index in bests:
+                best.append(" ★", style="bold yellow")
+            table.add_row(
+                str(rec.index + 1),
+                rec.pose_name,
+                rec.side or "—",
+                best,
+                f"{rec.mean_score:.0f}" if tried else "—",
+                f"{rec.held_s:.0f} / {rec.hold_target_s:.0f} s",
+                Text("✓", style="bold green") if rec.completed else Text("✗", style="red"),
+                rec.top_correction or "—",
+            )
+        t = totals(self.rows)
+        text = Text()
+        text.append(f"Completed {t.completed} of {t.steps} poses", style="bold")
+        text.append(f"  ·  held {minutes(t.held_s)} of {minutes(t.hold_target_s)}")
+        if t.mean_score is not None:
+            text.append(f"  ·  mean score {t.mean_score:.0f}  ·  best {t.best_score:.0f}")
+        if bests:
+            text.append(f"\n★ new personal best on {len(bests)} pose(s)", style="yellow")
+        self.query_one("#totals", Static).update(text)
+        table.focus()
+
+    def action_close(self) -> None:
+        self.app.pop_screen() if len(self.app.screen_stack) > 2 else self.app.exit()
+
+
+HELP = """\
+[b]Routine list[/b]
+  ↑ ↓        choose a routine
+  Enter      start it
+  h          session history
+  q          quit
+
+[b]Session[/b]
+  n  →       next pose
+  p  ←       previous pose
+  space      pause / resume
+  r          restart this pose
+  s          sound on / off
+  q  Esc     end the session and show the summary
+
+[b]Summary[/b]
+  q  Esc     back to the routine list
+
+Hold a pose well (PERFECT) and the hold timer runs; when it is
+complete, a short rest follows and the next pose starts by itself."""
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,question_mark", "dismiss", "Close")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="help"):
+            yield Static(HELP)
+            yield Static("[dim]Esc closes this[/dim]", id="help-close")

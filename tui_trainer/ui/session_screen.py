@@ -1,0 +1,232 @@
+"""The live session: pose and cue, angle bars, the score, PERFECT/FIGHTING, one correction, the
+hold timer and the routine's steps. A thread worker runs capture + scoring (ui/engine.py)."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Digits, Footer, Header, Static
+from textual.worker import get_current_worker
+
+from tui_trainer.core.coach import PERFECT, angle_readouts
+from tui_trainer.core.routines import Routine
+from tui_trainer.core.session import REST, Session, SessionState
+from tui_trainer.ui.engine import LiveLoop
+from tui_trainer.ui.messages import (
+    FrameProcessed,
+    Notice,
+    PerfectEntered,
+    RoutineDone,
+    SourceEnded,
+    SourceProblem,
+)
+from tui_trainer.ui.widgets import AngleBars, HoldBar, StepList
+
+if TYPE_CHECKING:
+    from tui_trainer.ui.app import TrainerApp
+
+
+def step_names(session: Session) -> list[str]:
+    return [
+        spec.display_name(step.side) for spec, step in zip(session.specs, session.routine.steps)
+    ]
+
+
+class SessionScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n,right", "next", "Next"),
+        Binding("p,left", "previous", "Previous"),
+        Binding("space", "pause", "Pause"),
+        Binding("r", "restart", "Restart pose"),
+        Binding("s", "sound", "Sound"),
+        Binding("q,escape", "end", "End"),
+        Binding("question_mark", "app.help", "Keys"),
+    ]
+
+    def __init__(self, routine: Routine, session: Session, loop: LiveLoop) -> None:
+        super().__init__()
+        self.routine = routine
+        self.session = session
+        self.loop = loop
+        self.sub_title = routine.name
+        self._ended = False
+        self._source_failed: str | None = None
+        self._last_index = -1
+        self._state: SessionState | None = None
+
+    @property
+    def trainer(self) -> TrainerApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="pose-panel"):
+            yield Static(id="pose-title")
+            yield Static(id="pose-cue")
+        with Horizontal(id="middle"):
+            steps = StepList(step_names(self.session), id="steps")
+            steps.border_title = "Routine"
+            yield steps
+            bars = AngleBars(id="bars")
+            bars.border_title = "Angles (now → target)"
+            yield bars
+            with Vertical(id="status") as status:
+                status.border_title = "Score"
+                yield Digits("--", id="score")
+                yield Static("", id="verdict")
+                yield HoldBar(id="hold")
+        yield Static("", id="message")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._render_state(self.loop.snapshot())
+        warning = getattr(self.session.log, "warning", None)
+        if warning:
+            self.notify(str(warning), severity="warning", timeout=8)
+        self._run_capture()
+
+    @work(thread=True, exclusive=True, name="capture", group="capture")
+    def _run_capture(self) -> None:
+        worker = get_current_worker()
+        problem = self.trainer.prepare_sound()
+        if problem:
+            self.post_message(Notice(problem))
+        self.loop.run(lambda: worker.is_cancelled, self.post_message)
+
+    # -- messages from the worker ---------------------------------------------------------
+    def on_frame_processed(self, message: FrameProcessed) -> None:
+        if self._ended:
+            return
+        self._render_state(message.state)
+        capture_t = message.capture_t
+        self.call_after_refresh(lambda: self.trainer.stats.shown(capture_t, time.monotonic()))
+
+    def on_perfect_entered(self, _: PerfectEntered) -> None:
+        problem = self.trainer.play_chime()
+        if problem:
+            self.notify(problem, severity="warning", timeout=6)
+
+    def on_source_problem(self, message: SourceProblem) -> None:
+        self._source_failed = message.text
+        self.notify(message.text, title="Source stopped", severity="error", timeout=15)
+        self._render_state(self.loop.snapshot())
+
+    def on_source_ended(self, _: SourceEnded) -> None:
+        self._source_failed = "the video has ended"
+        self.notify("The video has ended. Press q for the summary.", timeout=10)
+        self._render_state(self.loop.snapshot())
+
+    def on_routine_done(self, _: RoutineDone) -> None:
+        self.notify("Routine complete. Well done!", timeout=4)
+        self.set_timer(1.0, self.action_end)
+
+    def on_notice(self, message: Notice) -> None:
+        self.notify(message.text, severity=message.severity, timeout=8)  # type: ignore[arg-type]
+
+    # -- rendering ------------------------------------------------------------------------
+    def _render_state(self, state: SessionState) -> None:
+        self._state = state
+        if state.index != self._last_index:
+            self._last_index = state.index
+            spec, step = state.spec, state.step
+            title = f"[b]{spec.display_name(step.side)}[/b]"
+            if spec.sanskrit:
+                title += f"  [dim]{spec.sanskrit}[/dim]"
+            title += f"   [dim]pose {state.index + 1} of {state.n_steps}[/dim]"
+            self.query_one("#pose-title", Static).update(title)
+            cue = step.instruction or spec.cue or "Match the target pose."
+            self.query_one("#pose-cue", Static).update(cue)
+        result = state.result
+        self.query_one("#bars", AngleBars).show(
+            angle_readouts(state.spec, result.comparison if result else None)
+        )
+        score = "--" if result is None or result.score is None else f"{result.score:.0f}"
+        self.query_one("#score", Digits).update(score)
+        self.query_one("#hold", HoldBar).show(state)
+        self.query_one("#steps", StepList).show(state.index, state.completed)
+        verdict = self.query_one("#verdict", Static)
+        perfect = result is not None and result.verdict == PERFECT
+        if state.paused:
+            word, cls = "PAUSED", "paused"
+        elif state.phase == REST:
+            word, cls = "REST", "rest"
+        elif result is None or result.score is None:
+            word, cls = "—", "none"
+        else:
+            word, cls = ("PERFECT", "perfect") if perfect else ("FIGHTING", "fighting")
+        verdict.update(word)
+        verdict.set_classes(cls)
+        self.query_one("#message", Static).update(self._message(state))
+
+    def _message(self, state: SessionState) -> str:
+        result = state.result
+        if self._source_failed:
+            return f"[b]{self._source_failed}[/b] — press q for the summary"
+        if state.paused:
+            return "Paused — press space to go on"
+        if state.phase == REST:
+            nxt = state.index + 1
+            names = step_names(self.session)
+            coming = f" — next: {names[nxt]}" if nxt < len(names) else ""
+            return f"Well done! Rest {state.rest_left_s:.0f} s{coming}"
+        if result is None:
+            return "[dim]waiting for the camera...[/dim]"
+        if result.message:
+            return result.message
+        if result.verdict == PERFECT:
+            return "Perfect — hold it and breathe"
+        return ""
+
+    # -- keys -----------------------------------------------------------------------------
+    def _after_control(self) -> None:
+        self._render_state(self.loop.snapshot())
+
+    def action_next(self) -> None:
+        if not self.loop.control(lambda s: s.next()):
+            self.notify("This is the last pose: q ends the session.", timeout=3)
+        self._after_control()
+
+    def action_previous(self) -> None:
+        if not self.loop.control(lambda s: s.previous()):
+            self.notify("This is the first pose.", timeout=3)
+        self._after_control()
+
+    def action_pause(self) -> None:
+        if self._source_failed:
+            self.notify("The source has stopped: q shows the summary.", timeout=4)
+            return
+        self.loop.control(lambda s: s.toggle_pause())
+        self._after_control()
+
+    def action_restart(self) -> None:
+        self.loop.restart_step()
+        self._after_control()
+
+    def action_sound(self) -> None:
+        on = self.trainer.toggle_sound()
+        self.notify("Sound on" if on else "Sound off", timeout=2)
+
+    def action_end(self) -> None:
+        if self._ended:
+            return
+        self._ended = True
+        self.workers.cancel_group(self, "capture")
+        done = self.loop.snapshot().finished
+        rows = self.loop.control(lambda s: s.finish(interrupted=not done))
+        self.trainer.close_window()
+        if self.session.log_error:
+            self.notify(self.session.log_error, severity="warning", timeout=8)
+        self.trainer.show_summary(self.routine, rows, self.session.log)
+
+    def on_unmount(self) -> None:
+        self.workers.cancel_group(self, "capture")
+
+    def end_from_window(self) -> Any:
+        """`q` in the OpenCV window (called from its thread)."""
+        return self.app.call_from_thread(self.action_end)

@@ -1,0 +1,152 @@
+"""Session widgets: per-angle bars with the tolerance band, the hold bar, the routine's steps."""
+
+from __future__ import annotations
+
+import math
+
+from rich.text import Text
+from textual.widget import Widget
+
+from tui_trainer.core.coach import AngleReadout
+from tui_trainer.core.session import SessionState
+
+STATUS_STYLE = {"in": "bold green", "near": "bold dark_orange", "out": "bold red", "unknown": "dim"}
+SCALE = 180.0  # every angle is 0..180 degrees
+LABEL_W = 15
+VALUE_W = 12  # " 123° → 90°"
+
+
+def bar_window(target: float, tolerance: float) -> tuple[float, float]:
+    """The degrees a bar spans: zoomed around the target (so the bands are readable), within
+    0..180 and shifted rather than cut at the ends."""
+    half = min(max(3.0 * tolerance, 40.0), SCALE / 2)
+    lo = min(max(target - half, 0.0), SCALE - 2 * half)
+    return lo, lo + 2 * half
+
+
+def bar_text(r: AngleReadout, width: int) -> Text:
+    """One angle as a line: label, a track around the target with the tolerance band (green)
+    and the near band (amber), the target mark ┃, the current value ●; then the numbers.
+    A value beyond the track's window sits at its end as an arrow."""
+    width = max(width, LABEL_W + VALUE_W + 8)
+    track = width - LABEL_W - VALUE_W - 2
+    text = Text(no_wrap=True, overflow="crop")
+    text.append(f"{r.label[: LABEL_W - 1]:<{LABEL_W}}", style=STATUS_STYLE[r.status])
+    lo_deg, hi_deg = bar_window(r.target, r.tolerance)
+
+    def cell(deg: float) -> int:
+        frac = (deg - lo_deg) / (hi_deg - lo_deg)
+        return min(max(round(frac * (track - 1)), 0), track - 1)
+
+    chars = ["─"] * track
+    styles = ["grey37"] * track
+    lo2, hi2 = cell(r.target - 2 * r.tolerance), cell(r.target + 2 * r.tolerance)
+    lo, hi = cell(r.target - r.tolerance), cell(r.target + r.tolerance)
+    for i in range(lo2, hi2 + 1):
+        chars[i], styles[i] = "━", "dark_orange3"
+    for i in range(lo, hi + 1):
+        chars[i], styles[i] = "━", "green4"
+    tgt = cell(r.target)
+    chars[tgt], styles[tgt] = "┃", "bold white"
+    if math.isfinite(r.actual):
+        pos = cell(r.actual)
+        mark = "◀" if r.actual < lo_deg else "▶" if r.actual > hi_deg else "●"
+        chars[pos], styles[pos] = mark, STATUS_STYLE[r.status]
+    text.append("▕", style="grey37")
+    for ch, st in zip(chars, styles):
+        text.append(ch, style=st)
+    text.append("▏", style="grey37")
+    if math.isfinite(r.actual):
+        text.append(f"{r.actual:4.0f}°", style=STATUS_STYLE[r.status])
+    else:
+        text.append("   ?°", style="dim")
+    text.append(f" → {r.target:3.0f}°", style="bold")
+    return text
+
+
+class AngleBars(Widget):
+    """Live bars for the pose's important angles."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.readouts: list[AngleReadout] = []
+
+    def show(self, readouts: list[AngleReadout]) -> None:
+        self.readouts = readouts
+        self.refresh()
+
+    def render(self) -> Text:
+        if not self.readouts:
+            return Text("waiting for the first frame...", style="dim")
+        width = self.size.width
+        lines = [bar_text(r, width) for r in self.readouts]
+        spaced = self.size.height >= 2 * len(lines)  # breathe when there is room
+        out = Text(no_wrap=True, overflow="crop")
+        for i, line in enumerate(lines):
+            if i:
+                out.append("\n\n" if spaced else "\n")
+            out.append_text(line)
+        return out
+
+
+def hold_text(state: SessionState | None, width: int) -> Text:
+    text = Text(no_wrap=True, overflow="crop")
+    if state is None:
+        return text
+    target = state.hold_target_s
+    held = min(state.held_s, target)
+    label = f" {held:4.1f} / {target:.0f} s"
+    track = max(width - len("Hold ") - len(label) - 2, 4)
+    filled = round(track * held / target) if target > 0 else 0
+    style = "green" if state.result is not None and state.result.verdict == "PERFECT" else "yellow"
+    text.append("Hold ", style="bold")
+    text.append("▕", style="grey37")
+    text.append("█" * filled, style=style)
+    text.append("░" * (track - filled), style="grey30")
+    text.append("▏", style="grey37")
+    text.append(label)
+    return text
+
+
+class HoldBar(Widget):
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.state: SessionState | None = None
+
+    def show(self, state: SessionState) -> None:
+        self.state = state
+        self.refresh()
+
+    def render(self) -> Text:
+        return hold_text(self.state, self.size.width)
+
+
+class StepList(Widget):
+    """The routine's steps: done ✓, current ▶, to come ·"""
+
+    def __init__(self, names: list[str], *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.names = names
+        self.index = 0
+        self.completed: tuple[bool, ...] = (False,) * len(names)
+
+    def show(self, index: int, completed: tuple[bool, ...]) -> None:
+        if (index, completed) != (self.index, self.completed):
+            self.index, self.completed = index, completed
+            self.refresh()
+
+    def render(self) -> Text:
+        out = Text(no_wrap=True, overflow="ellipsis")
+        height = max(self.size.height, 1)
+        # Keep the current step in view when the list is longer than the panel.
+        first = min(max(self.index - height // 2, 0), max(len(self.names) - height, 0))
+        for i in range(first, min(first + height, len(self.names))):
+            if i > first:
+                out.append("\n")
+            if i == self.index:
+                out.append(f"▶ {self.names[i]}", style="bold reverse")
+            elif self.completed[i]:
+                out.append(f"✓ {self.names[i]}", style="green")
+            else:
+                out.append(f"· {self.names[i]}", style="dim")
+        return out
