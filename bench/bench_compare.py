@@ -110,14 +110,13 @@ def bone_error_tensors(poses: list[Pose]) -> tuple[np.ndarray, np.ndarray, np.nd
     errs = np.zeros((2, n, n, 3, b), dtype=np.float32)
     wts = np.zeros((2, n, n, b), dtype=np.float32)
     vis = np.zeros((2, n, n, b), dtype=np.float32)
-    for m in range(2):
-        for i, t in enumerate(poses):
-            tgt = t.mirror if m else t
-            for j, a in enumerate(poses):
-                w = base_weights(tgt, a)
-                errs[m, i, j] = bone_errors(tgt.bones, a.bones, w)
-                wts[m, i, j] = w
-                vis[m, i, j] = np.minimum(tgt.bones.confidence, a.bones.confidence)
+    for i, t in enumerate(poses):
+        sides = [t, t.mirror]
+        for j, a in enumerate(poses):
+            w = base_weights(sides, a)
+            errs[:, i, j] = bone_errors([s.bones for s in sides], a.bones, w)
+            wts[:, i, j] = w
+            vis[:, i, j] = np.minimum([s.bones.confidence for s in sides], a.bones.confidence)
     return errs, wts, vis
 
 

@@ -149,9 +149,10 @@ def angles_from_points(points: np.ndarray) -> np.ndarray:
     v[..., _VERTICAL, 1] = -1.0  # straight up; y points down
     dot = (u * v).sum(axis=-1)
     norms = np.sqrt((u * u).sum(axis=-1) * (v * v).sum(axis=-1))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        cos = np.where(norms > 1e-12, dot / norms, np.nan)
-    return np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
+    ok = norms > 1e-12
+    # Divide by 1 where degenerate (no warning state to switch: this runs every frame).
+    cos = np.minimum(np.maximum(dot / np.where(ok, norms, 1.0), -1.0), 1.0)
+    return np.where(ok, np.degrees(np.arccos(cos)), np.nan)
 
 
 def angle_confidence(visibility: np.ndarray) -> np.ndarray:
@@ -187,3 +188,13 @@ def compute_angles(pose: Pose, space: str = "world") -> AngleSet:
     else:
         raise ValueError(f"space: expected 'world' or 'image', got {space!r}")
     return AngleSet(angles_from_points(pts), angle_confidence(pose.visibility))
+
+
+def compute_angle_pair(pose: Pose) -> tuple[AngleSet, AngleSet]:
+    """(world, image) angle sets in one vectorised pass (both are needed every frame)."""
+    pts = np.zeros((2, N_LANDMARKS, 3))
+    pts[0] = pose.world
+    pts[1, :, :2] = pose.image_xy  # z = 0: the 2D angles
+    values = angles_from_points(pts)
+    conf = angle_confidence(pose.visibility)
+    return AngleSet(values[0], conf), AngleSet(values[1], conf)

@@ -117,18 +117,20 @@ class Pose:
         return self.mirrored()
 
     @cached_property
+    def _angle_pair(self) -> tuple[AngleSet, AngleSet]:
+        from tui_trainer.core.angles import compute_angle_pair
+
+        return compute_angle_pair(self)
+
+    @cached_property
     def angles(self) -> AngleSet:
         """Joint angles from the 3D world landmarks (see core/data/angles.toml)."""
-        from tui_trainer.core.angles import compute_angles
-
-        return compute_angles(self, space="world")
+        return self._angle_pair[0]
 
     @cached_property
     def angles_2d(self) -> AngleSet:
         """Joint angles from the image landmarks, aspect ratio corrected."""
-        from tui_trainer.core.angles import compute_angles
-
-        return compute_angles(self, space="image")
+        return self._angle_pair[1]
 
     @cached_property
     def bones(self) -> BoneFeatures:

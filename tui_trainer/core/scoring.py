@@ -68,9 +68,8 @@ def angle_distance(target: Pose, actual: Pose) -> float:
     f = target.angles_2d.values[MAIN_INDEX]
     g = actual.angles_2d.values[MAIN_INDEX]
     mean = (f + g) / 2.0
-    with np.errstate(invalid="ignore", divide="ignore"):
-        rel = np.where(mean > 0, np.abs(f - g) / mean, 0.0)
-    rel = np.nan_to_num(rel, nan=0.0)
+    ok = mean > 0  # False for NaN too
+    rel = np.where(ok, np.abs(f - g) / np.where(ok, mean, 1.0), 0.0)
     return float(np.mean(rel))
 
 
@@ -119,26 +118,19 @@ def compare(
     """
     if sides not in ("either", "same"):
         raise ValueError(f"sides: expected 'either' or 'same', got {sides!r}")
-    from tui_trainer.core.trainer_score import trainer_score
+    from tui_trainer.core.trainer_score import trainer_scores
 
-    score = trainer_score(target, actual, weights, tolerances)
-    mirrored = False
-    matched = target
-    if sides == "either":
-        other = trainer_score(target.mirror, actual, weights, tolerances)
-        # Only a clearly better match counts as the other side (symmetric poses tie).
-        if other > score + 1e-6:
-            score, mirrored, matched = other, True, target.mirror
+    targets = [target, target.mirror] if sides == "either" else [target]
+    scores = trainer_scores(targets, actual, weights, tolerances).tolist()
+    score, mirrored, matched = scores[0], False, target
+    # Only a clearly better match counts as the other side (symmetric poses tie).
+    if len(scores) > 1 and scores[1] > score + 1e-6:
+        score, mirrored, matched = scores[1], True, target.mirror
     act = actual.angles
-    tgt = matched.angles
-    angles: dict[str, tuple[float, float]] = {}
-    errors: dict[str, float] = {}
-    confidence: dict[str, float] = {}
-    for k, name in enumerate(ANGLE_NAMES):
-        a, t = float(act.values[k]), float(tgt.values[k])
-        angles[name] = (a, t)
-        errors[name] = a - t
-        confidence[name] = float(act.confidence[k])
+    act_values, tgt_values = act.values.tolist(), matched.angles.values.tolist()
+    angles = {n: (a, t) for n, a, t in zip(ANGLE_NAMES, act_values, tgt_values)}
+    errors = {n: a - t for n, a, t in zip(ANGLE_NAMES, act_values, tgt_values)}
+    confidence = dict(zip(ANGLE_NAMES, act.confidence.tolist()))
     coord_d = coordinate_distance(target, actual)
     angle_d = angle_distance(target, actual)
     return Comparison(

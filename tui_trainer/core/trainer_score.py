@@ -37,7 +37,7 @@ gives ~80 (scoring.PERFECT_SCORE).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -96,42 +96,43 @@ class BoneFeatures:
     confidence: np.ndarray  # (B,) lowest visibility of the bone's landmarks; 0 if degenerate
 
 
-def _unit(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    norm = np.sqrt((vectors * vectors).sum(axis=-1))
-    ok = norm > 1e-9
-    return np.where(ok[:, None], vectors / np.where(ok, norm, 1.0)[:, None], 0.0), ok
-
-
 def bone_features(pose: Pose) -> BoneFeatures:
     """Bone directions of one pose (use `pose.bones`, which caches this)."""
-    world, ok_w = _unit(_BONE_MATRIX @ pose.world)
-    image, ok_i = _unit(_BONE_MATRIX @ pose.image_xy)
+    vectors = np.zeros((2, len(BONES), 3))
+    vectors[0] = _BONE_MATRIX @ pose.world
+    vectors[1, :, :2] = _BONE_MATRIX @ pose.image_xy
+    norm = np.sqrt((vectors * vectors).sum(axis=-1))
+    ok = norm > 1e-9
+    units = vectors / np.where(ok, norm, 1.0)[..., None]  # zero vectors stay zero
     conf = np.min(np.where(_BONE_USES, pose.visibility, 1.0), axis=1)
-    return BoneFeatures(world, image, np.where(ok_w & ok_i, conf, 0.0))
+    return BoneFeatures(units[0], units[1, :, :2], np.where(ok[0] & ok[1], conf, 0.0))
 
 
-def bone_errors(target: BoneFeatures, actual: BoneFeatures, weight: np.ndarray) -> np.ndarray:
-    """(3, B) direction errors in degrees: 3D after the best turn about the vertical axis, then
-    2D as is and 2D flipped horizontally. `weight` (B,) weights the yaw fit."""
-    t, a = target.world, actual.world
+def bone_errors(
+    targets: Sequence[BoneFeatures], actual: BoneFeatures, weight: np.ndarray
+) -> np.ndarray:
+    """(S, 3, B) direction errors in degrees for S targets: 3D after the best turn about the
+    vertical axis, then 2D as is and 2D flipped horizontally. `weight` (S, B) weights the yaw fit.
+    """
+    t = np.stack([f.world for f in targets])  # (S, B, 3)
+    a = actual.world
     # Turning t by theta about y: t.a becomes ty*ay + cos*(tx*ax + tz*az) + sin*(tx*az - tz*ax).
-    c_term = t[:, 0] * a[:, 0] + t[:, 2] * a[:, 2]
-    s_term = t[:, 0] * a[:, 2] - t[:, 2] * a[:, 0]
-    theta = np.arctan2(weight @ s_term, weight @ c_term)
-    cos3 = t[:, 1] * a[:, 1] + np.cos(theta) * c_term + np.sin(theta) * s_term
-    ti, ai = target.image, actual.image
-    xx, yy = ti[:, 0] * ai[:, 0], ti[:, 1] * ai[:, 1]
-    cos = np.stack((cos3, xx + yy, yy - xx))
-    return np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
+    c_term = t[..., 0] * a[:, 0] + t[..., 2] * a[:, 2]
+    s_term = t[..., 0] * a[:, 2] - t[..., 2] * a[:, 0]
+    theta = np.arctan2((weight * s_term).sum(axis=-1), (weight * c_term).sum(axis=-1))[:, None]
+    cos3 = t[..., 1] * a[:, 1] + np.cos(theta) * c_term + np.sin(theta) * s_term
+    ti = np.stack([f.image for f in targets])  # (S, B, 2)
+    xx, yy = ti[..., 0] * actual.image[:, 0], ti[..., 1] * actual.image[:, 1]
+    cos = np.stack((cos3, xx + yy, yy - xx), axis=1)
+    return np.degrees(np.arccos(np.minimum(np.maximum(cos, -1.0), 1.0)))
 
 
-def similarity(errors: np.ndarray, weight: np.ndarray, tau: float = TAU) -> float:
-    """0..1 from bone_errors(): weighted mean similarity, 3D and (best flip of) 2D averaged."""
-    total = float(weight.sum())
-    if total <= 0.0:
-        return 0.0
-    sims = np.exp(-0.5 * (errors / tau) ** 2) @ weight / total  # (3,)
-    return float(0.5 * (sims[0] + max(sims[1], sims[2])))
+def similarity(errors: np.ndarray, weight: np.ndarray, tau: float = TAU) -> np.ndarray:
+    """(S,) 0..1 from bone_errors(): weighted mean similarity, 3D and (best flip of) 2D averaged."""
+    total = weight.sum(axis=-1)
+    sims = (np.exp(-0.5 * (errors / tau) ** 2) * weight[:, None, :]).sum(axis=-1)  # (S, 3)
+    sims = sims / np.where(total > 0, total, 1.0)[:, None]
+    return np.asarray(0.5 * (sims[:, 0] + np.maximum(sims[:, 1], sims[:, 2])))
 
 
 def _weight_vector(values: Mapping[str, float] | None, default: float) -> np.ndarray:
@@ -147,11 +148,10 @@ def _trust(visibility: np.ndarray) -> np.ndarray:
     return np.asarray(np.minimum(1.0, visibility / VISIBLE))
 
 
-def base_weights(target: Pose, actual: Pose) -> np.ndarray:
-    """(B,) bone length x trust in the bone (the lower of the two poses', see _trust)."""
-    return np.asarray(
-        BONE_LENGTH * _trust(np.minimum(target.bones.confidence, actual.bones.confidence))
-    )
+def base_weights(targets: Sequence[Pose], actual: Pose) -> np.ndarray:
+    """(S, B) bone length x trust in the bone (the lower of the two poses', see _trust)."""
+    conf = np.stack([t.bones.confidence for t in targets])
+    return np.asarray(BONE_LENGTH * _trust(np.minimum(conf, actual.bones.confidence)))
 
 
 def focus_weights(base: np.ndarray, weights: Mapping[str, float] | None) -> np.ndarray:
@@ -164,27 +164,48 @@ def focus_weights(base: np.ndarray, weights: Mapping[str, float] | None) -> np.n
     end = np.max(np.where(_END_USES, landmark_w, 0.0), axis=1)
     focused = base * np.minimum(start, end)
     # Weights that touch no visible bone: keep the plain weighting rather than score nothing.
-    return np.asarray(focused if focused.sum() > 0.0 else base)
+    return np.asarray(np.where(focused.sum(axis=-1, keepdims=True) > 0.0, focused, base))
 
 
 def angle_similarity(
-    target: Pose,
+    targets: Sequence[Pose],
     actual: Pose,
     weights: Mapping[str, float] | None,
     tolerances: Mapping[str, float] | None,
-) -> float | None:
-    """0..1 soft per-angle agreement (3D angles), or None when no angle is usable."""
-    ta, aa = target.angles, actual.angles
+) -> np.ndarray:
+    """(S,) 0..1 soft per-angle agreement (3D angles), NaN where no angle is usable."""
+    tv = np.stack([t.angles.values for t in targets])
+    tc = np.stack([t.angles.confidence for t in targets])
     w = np.clip(_weight_vector(weights, 1.0 if weights is None else 0.0), 0.0, None)
-    w = w * _trust(np.minimum(ta.confidence, aa.confidence))
+    w = w * _trust(np.minimum(tc, actual.angles.confidence))
     tol = np.clip(_weight_vector(tolerances, DEFAULT_TOLERANCE), 0.0, None)
-    diff = np.abs(aa.values - ta.values)
+    diff = np.abs(actual.angles.values - tv)
     ok = np.isfinite(diff) & (w > 0)
-    if not np.any(ok):
-        return None
-    excess = np.maximum(diff[ok] - tol[ok], 0.0)
-    sims = np.exp(-0.5 * (excess / TAU) ** 2)
-    return float(sims @ w[ok] / w[ok].sum())
+    w = np.where(ok, w, 0.0)
+    excess = np.maximum(np.where(ok, diff, 0.0) - tol, 0.0)
+    total = w.sum(axis=-1)
+    sims = (np.exp(-0.5 * (excess / TAU) ** 2) * w).sum(axis=-1)
+    return np.where(total > 0, sims / np.where(total > 0, total, 1.0), np.nan)
+
+
+def trainer_scores(
+    targets: Sequence[Pose],
+    actual: Pose,
+    weights: Mapping[str, float] | None = None,
+    tolerances: Mapping[str, float] | None = None,
+) -> np.ndarray:
+    """(S,) scores 0..100 of one performance against several targets at once (scoring.compare
+    passes the target and its mirror image). Labels are taken as they are."""
+    base = base_weights(targets, actual)
+    # The turn about the vertical is fitted on the whole body, even when weights focus the score.
+    errors = bone_errors([t.bones for t in targets], actual.bones, base)
+    sim = similarity(errors, focus_weights(base, weights))
+    if weights is not None or tolerances is not None:
+        angle_sim = angle_similarity(targets, actual, weights, tolerances)
+        mixed = (1.0 - ANGLE_SHARE) * sim + ANGLE_SHARE * angle_sim
+        sim = np.where(np.isnan(angle_sim), sim, mixed)
+    # arccos near 1 turns rounding into ~1e-6 degrees: round so identical poses give exactly 100.
+    return np.asarray(np.round(100.0 * sim, 9))
 
 
 def trainer_score(
@@ -193,15 +214,5 @@ def trainer_score(
     weights: Mapping[str, float] | None = None,
     tolerances: Mapping[str, float] | None = None,
 ) -> float:
-    """0..100; 100 for identical poses. Labels are taken as they are (scoring.compare handles
-    the mirror-image side)."""
-    base = base_weights(target, actual)
-    # The turn about the vertical is fitted on the whole body, even when weights focus the score.
-    errors = bone_errors(target.bones, actual.bones, base)
-    sim = similarity(errors, focus_weights(base, weights))
-    if weights is not None or tolerances is not None:
-        angle_sim = angle_similarity(target, actual, weights, tolerances)
-        if angle_sim is not None:
-            sim = (1.0 - ANGLE_SHARE) * sim + ANGLE_SHARE * angle_sim
-    # arccos near 1 turns rounding into ~1e-6 degrees: round so identical poses give exactly 100.
-    return round(100.0 * sim, 9)
+    """0..100; 100 for identical poses. Labels are taken as they are."""
+    return float(trainer_scores([target], actual, weights, tolerances)[0])
