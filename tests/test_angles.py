@@ -122,6 +122,16 @@ def test_confidence_is_lowest_visibility_of_the_landmarks_used() -> None:
     assert conf[ANGLE_INDEX["left_knee"]] == pytest.approx(1.0)
 
 
+def test_pose_angles_match_compute_angles() -> None:
+    rng = np.random.default_rng(5)
+    pose = Pose.from_arrays(
+        rng.uniform(size=(33, 3)), rng.normal(size=(33, 3)), np.ones(33), image_size=(640, 360)
+    )
+    assert np.allclose(pose.angles.values, compute_angles(pose, "world").values)
+    assert np.allclose(pose.angles_2d.values, compute_angles(pose, "image").values)
+    assert np.allclose(pose.angles_2d.values, angles_from_points(pose.image_xy))
+
+
 def test_mirrored_angle_set_matches_mirrored_pose() -> None:
     rng = np.random.default_rng(3)
     pose = Pose.from_arrays(
