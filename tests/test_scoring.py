@@ -216,6 +216,14 @@ def test_weights_focus_the_score() -> None:
     assert elsewhere > 95.0
 
 
+def test_weights_that_touch_nothing_fall_back_to_the_plain_score() -> None:
+    target = _pose(_standing())
+    actual = _pose(_rotate(_standing(), "left_knee", LEFT_SHIN, 70.0))
+    plain = compare(target, actual, "same").score
+    assert compare(target, actual, "same", weights={"left_knee": 0.0}).score == plain
+    assert compare(target, actual, "same", weights={}).score == plain
+
+
 def test_tolerances_forgive_small_errors() -> None:
     target = _pose(_standing())
     actual = _pose(_rotate(_standing(), "left_elbow", LEFT_FOREARM, 20.0))
