@@ -89,7 +89,7 @@ def print_report(c: Comparison, target: str, actual: str) -> None:
         _fmt(c.angle_distance, ".4f"),
         _fmt(c.angle_score),
     )
-    console.print(f"target: {target}\nactual: {actual}")
+    print(f"target: {target}\nactual: {actual}")  # plain print: long paths must not wrap
     console.print(seed)
     style = "bold green" if c.verdict == "PERFECT" else "bold yellow"
     console.print(

@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     write_image(out, draw_skeleton(read_image(args.image), pose, label_angles=MAIN_ANGLES))
 
     console = Console()
-    console.print(f"Joint angles in {args.image} (degrees)", highlight=False)
+    print(f"Joint angles in {args.image} (degrees)")
     table = Table()
     for col, justify in (("Angle", "left"), ("3D", "right"), ("2D", "right"), ("Seen", "right")):
         table.add_column(col, justify=justify)  # type: ignore[arg-type]
@@ -73,10 +73,10 @@ def run(args: argparse.Namespace) -> int:
         )
     console.print(table)
     console.print(f"{int(pose.visible.sum())} of 33 landmarks clearly visible", highlight=False)
-    console.print(f"skeleton and angles written to {out}", highlight=False)
+    print(f"skeleton and angles written to {out}")  # plain print: a long path must not wrap
     if args.view3d:
         from tui_trainer.viz.skeleton3d import render_skeleton3d
 
         write_image(args.view3d, render_skeleton3d(pose, None, VIEW3D_SIZE, args.yaw))
-        console.print(f"3D view written to {args.view3d}", highlight=False)
+        print(f"3D view written to {args.view3d}")
     return 0

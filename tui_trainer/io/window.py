@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -72,8 +73,11 @@ class PreviewWindow:
     @staticmethod
     def unavailable_reason() -> str | None:
         """None if an OpenCV window can be shown here, else a one-line reason."""
+        if sys.platform == "darwin":
+            # Cocoa only draws windows from the main thread, which the terminal UI owns.
+            return "the preview window is not supported on macOS (windows need the main thread)"
         display = os.environ.get("DISPLAY", "")
-        if not display:
+        if not display and sys.platform != "win32":
             return "no display (DISPLAY is not set)"
         import cv2
 
@@ -81,7 +85,7 @@ class PreviewWindow:
         gui = next((ln for ln in build.splitlines() if ln.strip().startswith("GUI:")), "")
         if not gui or gui.split(":", 1)[1].strip().upper() in ("", "NONE"):
             return "this OpenCV build has no GUI support (highgui)"
-        return _display_reachable(display)
+        return _display_reachable(display) if display else None
 
     @property
     def is_open(self) -> bool:
