@@ -10,13 +10,17 @@ Scores are clipped to 0..100.
 
 Seed-metric choices (the method leaves them open): the image coordinates are MediaPipe's
 normalized (x, y), not aspect corrected (as the method feeds them); an angle that is undefined in
-either pose (zero-length segment) or a pair with F + G = 0 counts as equal (relative error 0).
-The seed metrics always compare the target as given, never its mirror image.
+either pose (zero-length segment) or a pair with F + G = 0 counts as equal (relative error 0);
+D of the coordinate metric is computed as |a/|a| - b/|b|| (equal to sqrt(2 (1 - cos)), without
+the cancellation that gives identical vectors D ~ 1e-8). The seed metrics always compare the
+target as given, never its mirror image.
 
 Trainer score: core/trainer_score.py. compare() tries the target and (sides="either") its mirror
 image and keeps the better; PERFECT_SCORE is its "pose held well" threshold: 80 is what a pose
 gets with every bone about 20 degrees off, and on 410 real yoga photos it is reached by ~2/3 of
-same-pose pairs of different people and ~0.1 % of different-pose pairs (bench/bench_compare.py).
+the pairs of different photos of the same pose and ~0.1 % of different-pose pairs
+(bench/bench_compare.py). Unweighted, one limb alone costs at most its share of the body (an arm
+fully wrong: ~12 points); with the library's weights the limbs that matter dominate.
 """
 
 from __future__ import annotations
