@@ -1,0 +1,76 @@
+"""Benchmark of `tui-trainer analyze` end to end against the plain sequential loop.
+
+Run:  python bench/bench_analyze.py [VIDEO] [--pose warrior2] [--repeat 2] [--workers N]
+
+Both run as fresh processes (imports, model start-up and all):
+  baseline  cv2.VideoCapture -> mp.solutions.pose.Pose(model_complexity=1).process, one frame at a
+            time, in one process (what a straightforward script does; about one core)
+  analyze   tui-trainer analyze VIDEO --pose ID --json (parallel chunked extraction + scoring)
+They alternate `--repeat` times; medians and the speed-up are printed. Target: >= 1.6x on the
+784-frame 720p ooibowei_warrior2.mp4 (the limit on 2 cores is ~1.85x). Other work on the machine
+skews this a lot: check the load average printed, re-run when it is quiet.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_VIDEO = REPO.parent / "shared" / "media" / "ooibowei_warrior2.mp4"
+
+BASELINE = """
+import sys, cv2, mediapipe as mp
+pose = mp.solutions.pose.Pose(static_image_mode=False, model_complexity=1)
+cap = cv2.VideoCapture(sys.argv[1])
+n = 0
+while True:
+    ok, frame = cap.read()
+    if not ok:
+        break
+    pose.process(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB))
+    n += 1
+print(n)
+"""
+
+
+def timed(cmd: list[str]) -> float:
+    env = {**os.environ, "GLOG_minloglevel": "2", "TF_CPP_MIN_LOG_LEVEL": "3"}
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("video", nargs="?", default=str(DEFAULT_VIDEO))
+    ap.add_argument("--pose", default="warrior2")
+    ap.add_argument("--repeat", type=int, default=2)
+    ap.add_argument("--workers", type=int, default=None)
+    args = ap.parse_args()
+    if not Path(args.video).is_file():
+        sys.exit(f"video not found: {args.video}")
+    baseline_cmd = [sys.executable, "-c", BASELINE, args.video]
+    analyze_cmd = [sys.executable, "-m", "tui_trainer.cli", "analyze", args.video]
+    analyze_cmd += ["--pose", args.pose, "--json"]
+    if args.workers:
+        analyze_cmd += ["--workers", str(args.workers)]
+    print(f"{Path(args.video).name}; load average before: {os.getloadavg()[0]:.2f}")
+    base, ours = [], []
+    for k in range(args.repeat):
+        base.append(timed(baseline_cmd))
+        ours.append(timed(analyze_cmd))
+        print(f"  run {k + 1}: baseline {base[-1]:.2f} s, analyze {ours[-1]:.2f} s")
+    b, o = statistics.median(base), statistics.median(ours)
+    print(f"baseline (sequential read + pose.process): {b:.2f} s (median of {len(base)})")
+    print(f"analyze (parallel extraction + scoring):   {o:.2f} s")
+    print(f"speed-up {b / o:.2f}x (target >= 1.6x); load average after: {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()
