@@ -8,8 +8,8 @@
    warrior II), 84.8 (standing man), 81.3 (tree) -- below the same-photo 100 but not "low". The
    test asserts "clearly below 100" (< 95). The trainer score matches the flip against the
    mirror-image target: >= 90 with mirrored=True (measured 97-99), and clearly lower with
-   sides="same" (measured 62-74).
-3. Warrior II against the standing man: trainer score < 50 (measured 43-45).
+   sides="same" (measured 58-75).
+3. Warrior II against the standing man: trainer score < 50 (measured 42-44).
 """
 
 from __future__ import annotations
