@@ -24,7 +24,6 @@ from tui_trainer.core.session import Session, SessionState
 from tui_trainer.io.sources import FrameSource
 from tui_trainer.ui.messages import (
     FrameProcessed,
-    Notice,
     PerfectEntered,
     RoutineDone,
     SourceEnded,
@@ -210,7 +209,3 @@ class LiveLoop:
             window.show(view)
         except Exception:
             self.window = None  # the preview is optional; the session goes on without it
-
-
-def notice_for(text: str | None) -> Notice | None:
-    return None if not text else Notice(text)

@@ -59,6 +59,8 @@ class SessionScreen(Screen[None]):
         self._source_failed: str | None = None
         self._last_index = -1
         self._state: SessionState | None = None
+        self._shown_verdict: str | None = None
+        self._shown_message: str | None = None
 
     @property
     def trainer(self) -> TrainerApp:
@@ -85,6 +87,12 @@ class SessionScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self._bars = self.query_one("#bars", AngleBars)
+        self._score = self.query_one("#score", Digits)
+        self._hold = self.query_one("#hold", HoldBar)
+        self._steps = self.query_one("#steps", StepList)
+        self._verdict = self.query_one("#verdict", Static)
+        self._message_box = self.query_one("#message", Static)
         self._render_state(self.loop.snapshot())
         warning = getattr(self.session.log, "warning", None)
         if warning:
@@ -143,14 +151,12 @@ class SessionScreen(Screen[None]):
             cue = step.instruction or spec.cue or "Match the target pose."
             self.query_one("#pose-cue", Static).update(cue)
         result = state.result
-        self.query_one("#bars", AngleBars).show(
-            angle_readouts(state.spec, result.comparison if result else None)
-        )
+        self._bars.show(angle_readouts(state.spec, result.comparison if result else None))
         score = "--" if result is None or result.score is None else f"{result.score:.0f}"
-        self.query_one("#score", Digits).update(score)
-        self.query_one("#hold", HoldBar).show(state)
-        self.query_one("#steps", StepList).show(state.index, state.completed)
-        verdict = self.query_one("#verdict", Static)
+        if score != self._score.value:
+            self._score.update(score)
+        self._hold.show(state)
+        self._steps.show(state.index, state.completed)
         perfect = result is not None and result.verdict == PERFECT
         if state.paused:
             word, cls = "PAUSED", "paused"
@@ -160,9 +166,15 @@ class SessionScreen(Screen[None]):
             word, cls = "—", "none"
         else:
             word, cls = ("PERFECT", "perfect") if perfect else ("FIGHTING", "fighting")
-        verdict.update(word)
-        verdict.set_classes(cls)
-        self.query_one("#message", Static).update(self._message(state))
+        # Only touch what changed: a Static update costs a layout pass.
+        if word != self._shown_verdict:
+            self._shown_verdict = word
+            self._verdict.update(word, layout=False)
+            self._verdict.set_classes(cls)
+        message = self._message(state)
+        if message != self._shown_message:
+            self._shown_message = message
+            self._message_box.update(message, layout=False)
 
     def _message(self, state: SessionState) -> str:
         result = state.result

@@ -70,10 +70,18 @@ class AngleBars(Widget):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.readouts: list[AngleReadout] = []
+        self._key: list[tuple[str, int | None, str]] = []
 
     def show(self, readouts: list[AngleReadout]) -> None:
+        # Redraw only when a displayed number or status changes (whole degrees).
+        key = [
+            (r.name, round(r.actual) if math.isfinite(r.actual) else None, r.status)
+            for r in readouts
+        ]
         self.readouts = readouts
-        self.refresh()
+        if key != self._key:
+            self._key = key
+            self.refresh()
 
     def render(self) -> Text:
         if not self.readouts:
@@ -112,10 +120,18 @@ class HoldBar(Widget):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.state: SessionState | None = None
+        self._key: tuple[float, float, bool] | None = None
 
     def show(self, state: SessionState) -> None:
+        key = (round(state.held_s, 1), state.hold_target_s, self._perfect(state))
         self.state = state
-        self.refresh()
+        if key != self._key:
+            self._key = key
+            self.refresh()
+
+    @staticmethod
+    def _perfect(state: SessionState) -> bool:
+        return state.result is not None and state.result.verdict == "PERFECT"
 
     def render(self) -> Text:
         return hold_text(self.state, self.size.width)

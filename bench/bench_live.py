@@ -1,0 +1,93 @@
+"""The live engine on a 30 fps video: is every frame scored, and how fast does it reach the screen?
+
+Runs the real Textual app headless (same worker, messages and rendering as in a terminal, minus
+the terminal writes) with ../shared/media/ooibowei_warrior2.mp4 played as if live, coaching
+Warrior II, until the video ends. Prints frames captured / scored / dropped, the scoring rate
+and the capture-to-screen latency (capture timestamp -> the UI has refreshed with that frame's
+result). Goals: every frame scored (>= 29 fps), p50 <= 50 ms, p95 <= 100 ms.
+
+    python bench/bench_live.py [--video PATH] [--size 160x45]
+
+For the same numbers from a real terminal:
+    tui-trainer --source VIDEO --routine warrior_series --no-window --no-sound --stats-file s.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+SHARED = Path(os.environ.get("TUI_TRAINER_SHARED", Path(__file__).resolve().parents[2] / "shared"))
+VIDEO = SHARED / "media" / "ooibowei_warrior2.mp4"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--video", type=Path, default=VIDEO)
+    parser.add_argument("--size", default="160x45", help="terminal size to render, WxH")
+    args = parser.parse_args()
+    if not args.video.is_file():
+        raise SystemExit(f"video not found: {args.video} (set TUI_TRAINER_SHARED)")
+    width, height = (int(v) for v in args.size.split("x"))
+
+    from tui_trainer.core.library import PoseLibrary, RoutineLibrary
+    from tui_trainer.core.routines import Routine, Step
+    from tui_trainer.io.sources import VideoSource, check_video
+    from tui_trainer.ui.app import TrainerApp
+    from tui_trainer.ui.engine import LiveStats
+    from tui_trainer.ui.messages import SourceEnded, SourceProblem
+
+    fps, count = check_video(args.video)
+    poses = PoseLibrary.load()
+    routine = Routine("bench", "Bench", "beginner", "", (Step("warrior2", "left", 3600.0, 0.0),))
+    routines = RoutineLibrary([routine])
+    sources: list[VideoSource] = []
+
+    def source() -> VideoSource:
+        sources.append(VideoSource(args.video))
+        return sources[-1]
+
+    class BenchApp(TrainerApp):
+        def on_source_ended(self, _: SourceEnded) -> None:
+            self.set_timer(0.3, self.exit)  # let the last frames reach the screen
+
+        def on_source_problem(self, message: SourceProblem) -> None:
+            print("source problem:", message.text)
+            self.exit()
+
+    stats = LiveStats()
+    app = BenchApp(
+        source_factory=source,
+        poses=poses,
+        routines=routines,
+        start_routine="bench",
+        stats=stats,
+    )
+    t0 = time.perf_counter()
+    app.run(headless=True, size=(width, height))
+    wall = time.perf_counter() - t0
+    result: dict[str, Any] = stats.as_dict()
+    dropped = sources[0].frames_dropped if sources else 0
+    print(f"video: {args.video.name}, {count} frames at {fps:.2f} fps; terminal {width}x{height}")
+    print(f"wall time {wall:.1f} s (includes loading MediaPipe)")
+    print(
+        f"frames captured {result['frames_captured']}, scored {result['frames_scored']}, "
+        f"shown {result['frames_shown']}, dropped by the source {dropped}"
+    )
+    print(f"scoring rate {result['fps']} fps")
+    p50, p95 = result["latency_ms_p50"], result["latency_ms_p95"]
+    print(f"capture-to-screen latency p50 {p50} ms, p95 {p95} ms")
+    ok = (
+        dropped == 0
+        and result["fps"] >= 29
+        and (result["latency_ms_p50"] or 1e9) <= 50
+        and (result["latency_ms_p95"] or 1e9) <= 100
+    )
+    print("targets met" if ok else "targets NOT met")
+
+
+if __name__ == "__main__":
+    main()
