@@ -295,7 +295,7 @@ def write_annotated_video(
                 verdict=r.verdict if r.score is not None else "",
                 score=r.score,
                 hint=r.message or "",
-                title=f"{title} · {r.t:5.1f} s",
+                title=f"{title} - {r.t:.1f} s",
             )
             writer.write(render_composite(view, VIDEO_SIZE))
     finally:
