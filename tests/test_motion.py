@@ -131,7 +131,7 @@ def test_score_mapping_and_tempo_fit() -> None:
     errors = [1, 5, 15, 30, 60]
     scores = [score_from_error(e) for e in errors]
     assert scores == sorted(scores, reverse=True)
-    assert score_from_error(15.0) == pytest.approx(100 * np.exp(-0.35))
+    assert score_from_error(15.0) == pytest.approx(100 * np.exp(-0.5))
     # A path that waits 2 s at the start, then runs at slope 2.
     te = np.concatenate([np.zeros(60), np.linspace(0, 5, 150)])
     tt = np.concatenate([np.linspace(0, 2, 60), 2 + 2 * np.linspace(0, 5, 150)])

@@ -3,14 +3,15 @@
 Pipeline of `compare_motion`: per-frame joint angles from the 3D world landmarks (weighted by
 landmark confidence) -> short gaps (no person, up to `max_gap` seconds) interpolated, longer ones
 kept missing and reported -> zero-phase Gaussian smoothing -> resampling on a common uniform
-timeline (both videos at the lower frame rate, at most 30 Hz) -> DTW in a Sakoe-Chiba band (also
-with the trainee's left/right swapped, for a mirrored performer; the better one is kept) ->
+timeline (the lower frame rate, at most 30 Hz and 9,000 samples) -> DTW in a Sakoe-Chiba band
+(also with the trainee's left/right swapped, for a mirrored performer; the better one is kept) ->
 score, per-angle cost, tempo ratio and the worst stretch along the warping path.
 
 Score: the mean aligned angle error E (degrees, confidence-weighted, over the 13 angles and the
-whole path) mapped as 100 * exp(-0.35 * E / 15 deg) — the angle term of the live trainer score
-(core/trainer_score.py) with its default 15 deg tolerance, so "one tolerance off on average"
-means ~70 and identical motions mean 100. E of 5 deg gives ~89, 10 deg ~79, 30 deg ~50.
+whole path) measured in the library's default angle tolerance (15 deg, DEFAULT_TOLERANCE of
+core/trainer_score.py) and mapped through the Gaussian the trainer score uses for similarity:
+100 * exp(-(E / 15)^2 / 2). Identical motions give 100; E = 5 deg gives ~95, 7.5 deg ~88,
+one tolerance (15 deg) ~61, 30 deg ~14.
 """
 
 from __future__ import annotations
@@ -25,10 +26,11 @@ from tui_trainer.core.dtw import dtw, per_channel_cost
 from tui_trainer.core.errors import NoPersonFound
 from tui_trainer.core.landmarks import N_LANDMARKS
 from tui_trainer.core.pose import Pose
+from tui_trainer.core.trainer_score import DEFAULT_TOLERANCE
 
-SCORE_TOLERANCE = 15.0  # degrees: the trainer score's default angle tolerance
-SCORE_RATE = 0.35  # the trainer score's angle-term rate
+SCORE_TOLERANCE = DEFAULT_TOLERANCE  # degrees: E of one tolerance scores ~61
 MAX_RATE = 30.0  # Hz: common timeline at most this fine
+MAX_SAMPLES = 9000  # per performance: longer ones are compared at a lower rate (DTW memory, time)
 MIN_FRAMES = 5  # frames with a person needed to compare a motion
 
 
@@ -235,7 +237,7 @@ class MotionComparison:
 
 def score_from_error(error_deg: float) -> float:
     """0..100 from the mean aligned angle error (see the module docstring)."""
-    return float(100.0 * np.exp(-SCORE_RATE * max(error_deg, 0.0) / SCORE_TOLERANCE))
+    return float(100.0 * np.exp(-0.5 * (max(error_deg, 0.0) / SCORE_TOLERANCE) ** 2))
 
 
 def tempo_fit(te: np.ndarray, tt: np.ndarray) -> tuple[float, float]:
@@ -292,6 +294,11 @@ def _mean_error(exp: AngleSeries, tr: AngleSeries, path: np.ndarray) -> float:
     return float(((w * d).sum(axis=1)[ok] / den[ok]).mean())
 
 
+def _duration(track: LandmarkTrack) -> float:
+    t = np.asarray(track.timestamps)[np.asarray(track.present, bool)]
+    return float(t[-1] - t[0]) if len(t) > 1 else 0.0
+
+
 def compare_motion(
     expert: LandmarkTrack,
     trainee: LandmarkTrack,
@@ -302,6 +309,8 @@ def compare_motion(
 ) -> MotionComparison:
     """Align the trainee's motion with the expert's and measure how well they match."""
     rate = min(MAX_RATE, expert.fps or MAX_RATE, trainee.fps or MAX_RATE)
+    longest = max(_duration(expert), _duration(trainee), 1e-9)
+    rate = min(rate, MAX_SAMPLES / longest)
     exp = angle_series(expert, rate)
     tr = angle_series(trainee, rate)
     window = max(round(band * max(len(exp.t), len(tr.t))), round(min_window_s * rate))
