@@ -192,3 +192,26 @@ def test_readouts_follow_the_important_angles_and_status() -> None:
     assert [r.name for r in readouts] == spec.important_angles()
     assert all(r.status == "in" for r in readouts)
     assert [r.status for r in angle_readouts(spec, None)] == ["unknown"] * len(readouts)
+
+
+def test_a_mirrored_match_swaps_the_side_words_of_the_phrases() -> None:
+    from dataclasses import replace
+
+    from tui_trainer.core.coach import swap_sides
+
+    assert (
+        swap_sides("Bring your right arm down, Left foot") == "Bring your left arm down, Right foot"
+    )
+    assert swap_sides("Bend your front knee; brighten") == "Bend your front knee; brighten"
+    spec = lunge_spec()
+    spec = replace(
+        spec,
+        angles={
+            **spec.angles,
+            "left_knee": replace(spec.angles["left_knee"], decrease="Bend your left knee more"),
+        },
+    )
+    world = bend_world(pose_from_world(lunge_world()).mirrored().world, "right_knee", 35.0)
+    last = run(FrameScorer(spec), stream(world, 1.0))[-1]
+    assert last.comparison is not None and last.comparison.mirrored
+    assert last.hint_angle == "right_knee" and last.hint == "Bend your right knee more"

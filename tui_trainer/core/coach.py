@@ -7,8 +7,9 @@ poses (or None when nobody was found) with timestamps in seconds, get a `FrameRe
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -116,11 +117,24 @@ def mirror_name(name: str) -> str:
     return ANGLE_NAMES[ANGLE_MIRROR[ANGLE_INDEX[name]]]
 
 
+_SIDE_WORD = re.compile(r"\b(left|right|Left|Right)\b")
+_OTHER_SIDE = {"left": "right", "right": "left", "Left": "Right", "Right": "Left"}
+
+
+def swap_sides(text: str) -> str:
+    """ "Bring your right arm down" -> "Bring your left arm down" (for a mirrored match)."""
+    return _SIDE_WORD.sub(lambda m: _OTHER_SIDE[m.group(1)], text)
+
+
 def matched_targets(spec: PoseSpec, comparison: Comparison | None) -> dict[str, AngleTarget]:
-    """The spec's angle targets keyed like the comparison (swapped when it matched mirrored)."""
+    """The spec's angle targets keyed like the comparison. When it matched the mirror image,
+    names are swapped and so are the side words of the phrases ("front knee" needs nothing)."""
     if comparison is None or not comparison.mirrored:
         return dict(spec.angles)
-    return {mirror_name(n): t for n, t in spec.angles.items()}
+    return {
+        mirror_name(n): replace(t, increase=swap_sides(t.increase), decrease=swap_sides(t.decrease))
+        for n, t in spec.angles.items()
+    }
 
 
 def angle_readouts(

@@ -25,6 +25,7 @@ def minutes(seconds: float) -> str:
 
 
 class RoutineListScreen(Screen[None]):
+    AUTO_FOCUS = "#routines"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "start", "Start", priority=True),
         Binding("h", "app.history", "History"),
@@ -86,11 +87,11 @@ class RoutineListScreen(Screen[None]):
         if r.description:
             text.append(f"{r.description}\n")
         text.append("\n")
-        text.append("     pose                  hold  rest\n", style="dim")
+        text.append("     pose                   hold  rest\n", style="dim")
         for i, step in enumerate(r.steps, 1):
             known = step.pose_id in poses
             name = poses.get(step.pose_id).display_name(step.side) if known else step.pose_id
-            text.append(f"{i:3}. {name[:20]:<20}", style="bold")
+            text.append(f"{i:3}. {name[:21]:<21}", style="bold")
             text.append(f" {step.hold_s:4.0f}s {step.rest_s:4.0f}s\n", style="dim")
         self.query_one("#preview-text", Static).update(text)
 

@@ -98,21 +98,22 @@ class AngleBars(Widget):
 
 
 def hold_text(state: SessionState | None, width: int) -> Text:
+    """Two lines: "Hold  12.3 / 30 s" and a bar across the whole width."""
     text = Text(no_wrap=True, overflow="crop")
     if state is None:
         return text
     target = state.hold_target_s
     held = min(state.held_s, target)
-    label = f" {held:4.1f} / {target:.0f} s"
-    track = max(width - len("Hold ") - len(label) - 2, 4)
-    filled = round(track * held / target) if target > 0 else 0
-    style = "green" if state.result is not None and state.result.verdict == "PERFECT" else "yellow"
+    perfect = state.result is not None and state.result.verdict == "PERFECT"
     text.append("Hold ", style="bold")
-    text.append("▕", style="grey37")
-    text.append("█" * filled, style=style)
+    text.append(f"{held:.1f} / {target:.0f} s")
+    if state.phase == "rest":
+        text.append(f"   rest {state.rest_left_s:.0f} s", style="cyan")
+    text.append("\n")
+    track = max(width, 4)
+    filled = min(round(track * held / target), track) if target > 0 else 0
+    text.append("█" * filled, style="green" if perfect or held >= target else "yellow")
     text.append("░" * (track - filled), style="grey30")
-    text.append("▏", style="grey37")
-    text.append(label)
     return text
 
 
@@ -120,10 +121,15 @@ class HoldBar(Widget):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.state: SessionState | None = None
-        self._key: tuple[float, float, bool] | None = None
+        self._key: tuple[float, float, bool, int] | None = None
 
     def show(self, state: SessionState) -> None:
-        key = (round(state.held_s, 1), state.hold_target_s, self._perfect(state))
+        key = (
+            round(state.held_s, 1),
+            state.hold_target_s,
+            self._perfect(state),
+            round(state.rest_left_s),
+        )
         self.state = state
         if key != self._key:
             self._key = key
