@@ -264,6 +264,11 @@ def test_q_in_the_window_ends_the_session(x11: X11) -> None:
         assert wid is not None
         x11.press(wid, "space")  # stops the 3D view turning, nothing else
         assert wait_for(lambda: not window.turning, timeout=5.0)
+        yaw = window.yaw
+        x11.press(wid, "d")  # turns it by hand
+        assert wait_for(lambda: abs((window.yaw - yaw) % 360 - 15.0) < 1e-6, timeout=5.0)
+        x11.press(wid, "a")
+        assert wait_for(lambda: abs(window.yaw - yaw) < 1e-6, timeout=5.0)
         assert quits == []
         x11.press(wid, "q")
         assert wait_for(lambda: bool(quits), timeout=5.0)
