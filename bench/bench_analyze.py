@@ -6,15 +6,17 @@ Both run as fresh processes (imports, model start-up and all):
   baseline  cv2.VideoCapture -> mp.solutions.pose.Pose(model_complexity=1).process, one frame at a
             time, in one process (what a straightforward script does; about one core)
   analyze   tui-trainer analyze VIDEO --pose ID --json (parallel chunked extraction + scoring)
-They alternate `--repeat` times; medians and the speed-up are printed. Target: >= 1.6x on the
-784-frame 720p ooibowei_warrior2.mp4 (the limit on 2 cores is ~1.85x). Other work on the machine
-skews this a lot: check the load average printed, re-run when it is quiet.
+They alternate `--repeat` times; medians, the speed-up and the CPU time of each are printed
+(CPU time hardly depends on the load: it shows the overhead of the parallel version).
+Target: >= 1.6x on the 784-frame 720p ooibowei_warrior2.mp4 (the limit on 2 cores is ~1.85x).
+Other work on the machine skews wall times a lot: check the load average, re-run when quiet.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -39,11 +41,16 @@ print(n)
 """
 
 
-def timed(cmd: list[str]) -> float:
+def timed(cmd: list[str]) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (user + system, the process and its workers)."""
     env = {**os.environ, "GLOG_minloglevel": "2", "TF_CPP_MIN_LOG_LEVEL": "3"}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
 
 
 def main() -> None:
@@ -61,15 +68,25 @@ def main() -> None:
     if args.workers:
         analyze_cmd += ["--workers", str(args.workers)]
     print(f"{Path(args.video).name}; load average before: {os.getloadavg()[0]:.2f}")
-    base, ours = [], []
+    base, ours, base_cpu, ours_cpu = [], [], [], []
     for k in range(args.repeat):
-        base.append(timed(baseline_cmd))
-        ours.append(timed(analyze_cmd))
-        print(f"  run {k + 1}: baseline {base[-1]:.2f} s, analyze {ours[-1]:.2f} s")
+        for wall_list, cpu_list, cmd in (
+            (base, base_cpu, baseline_cmd),
+            (ours, ours_cpu, analyze_cmd),
+        ):
+            wall, cpu = timed(cmd)
+            wall_list.append(wall)
+            cpu_list.append(cpu)
+        print(
+            f"  run {k + 1}: baseline {base[-1]:.2f} s ({base_cpu[-1]:.1f} CPU-s), "
+            f"analyze {ours[-1]:.2f} s ({ours_cpu[-1]:.1f} CPU-s)"
+        )
     b, o = statistics.median(base), statistics.median(ours)
     print(f"baseline (sequential read + pose.process): {b:.2f} s (median of {len(base)})")
     print(f"analyze (parallel extraction + scoring):   {o:.2f} s")
     print(f"speed-up {b / o:.2f}x (target >= 1.6x); load average after: {os.getloadavg()[0]:.2f}")
+    extra = statistics.median(ours_cpu) / statistics.median(base_cpu)
+    print(f"CPU time analyze / baseline: {extra:.2f} (work added by chunking, workers, scoring)")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,12 @@ import pytest
 
 from tui_trainer.core.errors import InputFileError
 from tui_trainer.core.synth import bend_world, pose_from_world, standing_world
-from tui_trainer.io.recording import LandmarkRecorder, load_recording, load_track
+from tui_trainer.io.recording import (
+    LandmarkRecorder,
+    RecordingSource,
+    load_recording,
+    load_track,
+)
 
 
 def _poses(n: int) -> list:
@@ -78,3 +83,19 @@ def test_bad_recordings_are_one_clear_error(tmp_path: Path) -> None:
         LandmarkRecorder(tmp_path / "session.mp4")
     with pytest.raises(InputFileError, match="no such folder"):
         LandmarkRecorder(tmp_path / "nowhere" / "s.npz")
+
+
+def test_recording_source_records_what_the_session_reads(tmp_path: Path) -> None:
+    from tui_trainer.core.library import PoseLibrary
+    from tui_trainer.io.sources import DemoSource
+
+    rec = LandmarkRecorder(tmp_path / "live.npz", meta={"source": "demo"})
+    source = RecordingSource(DemoSource(), rec)
+    source.open()
+    source.set_target(PoseLibrary.load().get("warrior2"))
+    samples = [source.read() for _ in range(5)]
+    source.close()
+    rec.close()
+    track = load_recording(tmp_path / "live.npz")
+    assert len(track) == 5 and track.source == "demo"
+    assert track.present.sum() == sum(s is not None and s.pose is not None for s in samples)

@@ -148,6 +148,27 @@ class LandmarkRecorder:
         self.close()
 
 
+class RecordingSource:
+    """Wraps a frame source (io/sources.py) and records every (t, pose) it delivers.
+
+    For the live session's `--record FILE`: wrap each source the app opens; close the recorder
+    (not this wrapper) when the app exits, so all sessions of the run land in one file.
+    """
+
+    def __init__(self, source: Any, recorder: LandmarkRecorder) -> None:
+        self._source = source
+        self._recorder = recorder
+
+    def read(self) -> Any:
+        sample = self._source.read()
+        if sample is not None:
+            self._recorder.add(sample.t, sample.pose)
+        return sample
+
+    def __getattr__(self, name: str) -> Any:  # open, close, set_target, name, fps...
+        return getattr(self._source, name)
+
+
 def load_track(path: str | Path, **extract: Any) -> LandmarkTrack:
     """A recording (.npz) or a video file (landmarks extracted) as a LandmarkTrack."""
     if Path(path).suffix.lower() == ".npz":
