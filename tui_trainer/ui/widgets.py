@@ -53,8 +53,11 @@ def bar_text(r: AngleReadout, width: int) -> Text:
         mark = "◀" if r.actual < lo_deg else "▶" if r.actual > hi_deg else "●"
         chars[pos], styles[pos] = mark, STATUS_STYLE[r.status]
     text.append("▕", style="grey37")
-    for ch, st in zip(chars, styles):
-        text.append(ch, style=st)
+    start = 0
+    for i in range(1, track + 1):  # one span per run of a style: far cheaper to draw
+        if i == track or styles[i] != styles[start]:
+            text.append("".join(chars[start:i]), style=styles[start])
+            start = i
     text.append("▏", style="grey37")
     if math.isfinite(r.actual):
         text.append(f"{r.actual:4.0f}°", style=STATUS_STYLE[r.status])
