@@ -120,3 +120,23 @@ def test_parallel_extraction_matches_sequential(media_dir: Path, tmp_path: Path)
     assert np.median(worst) < 2.0
     # ...and the first chunk is the sequential run, bit for bit.
     assert np.array_equal(seq.world[:60], par.world[:60])
+
+
+def test_a_chunk_that_decodes_short_keeps_later_frames_in_place() -> None:
+    from tui_trainer.io.video import _aligned, _ChunkResult
+
+    def part(start: int, n: int) -> _ChunkResult:
+        return _ChunkResult(
+            0,
+            start,
+            np.ones((n, 33, 3), np.float32),
+            np.ones((n, 33, 3), np.float32),
+            np.ones((n, 33), np.float32),
+            np.ones(n, bool),
+        )
+
+    parts = _aligned([part(0, 10), part(10, 7), part(20, 5)])
+    present = np.concatenate([p.present for p in parts])
+    assert len(present) == 25
+    assert present[:17].all() and not present[17:20].any() and present[20:].all()
+    assert sum(len(p.world) for p in parts) == 25

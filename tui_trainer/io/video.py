@@ -10,6 +10,7 @@ checks it against sequential decoding).
 
 from __future__ import annotations
 
+import itertools
 import os
 import threading
 from collections.abc import Callable, Sequence
@@ -185,7 +186,7 @@ def extract_tracks(
             results = _run_pool(chunks, workers, bar)
     tracks = []
     for v, info in enumerate(infos):
-        parts = sorted((r for r in results if r.video == v), key=lambda r: r.start)
+        parts = _aligned(sorted((r for r in results if r.video == v), key=lambda r: r.start))
         image = np.concatenate([r.image for r in parts])
         n = len(image)
         tracks.append(
@@ -202,6 +203,23 @@ def extract_tracks(
             )
         )
     return tracks
+
+
+def _aligned(parts: list[_ChunkResult]) -> list[_ChunkResult]:
+    """Chunks that decoded short (a damaged stretch) are padded with "no person" rows up to the
+    next chunk's start, so every frame keeps its index and timestamp."""
+
+    def padded(a: np.ndarray, n: int) -> np.ndarray:
+        return np.concatenate([a, np.zeros((n, *a.shape[1:]), a.dtype)])
+
+    out = []
+    for part, nxt in itertools.pairwise(parts):
+        n = nxt.start - part.start - len(part.present)
+        if n > 0 and len(nxt.present):
+            arrays = (part.image, part.world, part.visibility, part.present)
+            part = _ChunkResult(part.video, part.start, *(padded(a, n) for a in arrays))
+        out.append(part)
+    return [*out, parts[-1]]
 
 
 def extract_track(path: str | Path, **kwargs: Any) -> LandmarkTrack:
