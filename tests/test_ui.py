@@ -289,3 +289,15 @@ def test_stats_are_written_as_json(tmp_path: Path) -> None:
     assert data["fps"] == pytest.approx(30.0)
     assert data["latency_ms_p50"] == pytest.approx(20.0)
     assert 60.0 < data["latency_ms_p95"] <= 70.0
+
+
+async def test_a_history_warning_is_said_once(config_dir: Path) -> None:
+    log = RecordingLog()
+    app = make_app(log=log)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("enter")
+        log.warning = "history not saved: read-only data dir"  # learnt later, off-thread
+        await wait_for(pilot, lambda: any("read-only" in n for n in app.notices), timeout=3)
+        await pilot.pause(1.2)
+        assert sum("read-only" in n for n in app.notices) == 1
+        assert isinstance(app.screen, SessionScreen)

@@ -60,6 +60,7 @@ class SessionScreen(Screen[None]):
         self._last_index = -1
         self._state: SessionState | None = None
         self._shown_verdict: str | None = None
+        self._log_said: set[str] = set()
         self._shown_message: str | None = None
 
     @property
@@ -94,9 +95,8 @@ class SessionScreen(Screen[None]):
         self._verdict = self.query_one("#verdict", Static)
         self._message_box = self.query_one("#message", Static)
         self._render_state(self.loop.snapshot())
-        warning = getattr(self.session.log, "warning", None)
-        if warning:
-            self.notify(str(warning), severity="warning", timeout=8)
+        self._check_log()
+        self.set_interval(1.0, self._check_log)
         self._run_capture()
 
     @work(thread=True, exclusive=True, name="capture", group="capture")
@@ -106,6 +106,15 @@ class SessionScreen(Screen[None]):
         if problem:
             self.post_message(Notice(problem))
         self.loop.run(lambda: worker.is_cancelled, self.post_message)
+
+    def _check_log(self) -> None:
+        """Say once what the history log reports (it may learn of trouble later, off-thread)."""
+        log = self.session.log
+        said = [getattr(log, "warning", None), *getattr(log, "notices", []), self.session.log_error]
+        for text in said:
+            if text and str(text) not in self._log_said:
+                self._log_said.add(str(text))
+                self.notify(str(text), severity="warning", timeout=8)
 
     # -- messages from the worker ---------------------------------------------------------
     def on_frame_processed(self, message: FrameProcessed) -> None:
@@ -232,8 +241,7 @@ class SessionScreen(Screen[None]):
         done = self.loop.snapshot().finished
         rows = self.loop.control(lambda s: s.finish(interrupted=not done))
         self.trainer.close_window()
-        if self.session.log_error:
-            self.notify(self.session.log_error, severity="warning", timeout=8)
+        self._check_log()
         self.trainer.show_summary(self.routine, rows, self.session.log)
 
     def on_unmount(self) -> None:
