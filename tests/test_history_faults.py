@@ -232,3 +232,48 @@ def test_a_read_only_data_dir_warns_and_the_session_goes_on(tmp_path: Path, exis
     warning = json.loads(out.stdout)["warning"]
     assert warning is not None and warning.startswith("history not saved:"), warning
     assert str(db) in warning
+
+
+async def test_a_terminal_too_small_says_the_size_needed_and_recovers() -> None:
+    from textual import events
+    from textual.app import App, ComposeResult
+    from textual.screen import Screen
+    from textual.widgets import Static
+
+    from tui_trainer.ui.too_small import TooSmallScreen, guard_size
+
+    class Host(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Static("the layout", id="layout")
+
+        def on_mount(self) -> None:
+            guard_size(self, 100, 30)
+
+        def on_resize(self, event: events.Resize) -> None:
+            guard_size(self, 100, 30, event.size)
+
+    app = Host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, TooSmallScreen)
+        text = str(app.screen.query_one("#too-small", Static).render())
+        assert "80×24" in text and "100×30" in text
+        await pilot.resize_terminal(90, 40)
+        await pilot.pause()
+        text = str(app.screen.query_one("#too-small", Static).render())
+        assert "90×40" in text  # still too narrow, and says so with the new size
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        assert not isinstance(app.screen, TooSmallScreen)
+        assert app.screen.query_one("#layout", Static).display
+        await pilot.resize_terminal(50, 10)
+        await pilot.pause()
+        assert isinstance(app.screen, TooSmallScreen)
+        assert len([s for s in app.screen_stack if isinstance(s, TooSmallScreen)]) == 1
+        # a screen the app pushes over the message; the terminal grows meanwhile
+        await app.push_screen(Screen())
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        app.pop_screen()
+        await pilot.pause()
+        assert not any(isinstance(s, TooSmallScreen) for s in app.screen_stack)
