@@ -277,3 +277,30 @@ async def test_a_terminal_too_small_says_the_size_needed_and_recovers() -> None:
         app.pop_screen()
         await pilot.pause()
         assert not any(isinstance(s, TooSmallScreen) for s in app.screen_stack)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="POSIX modes + Linux prctl")
+def test_history_still_reads_from_a_read_only_data_dir(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    log = SqliteSessionLog(data / "history.db")
+    log.start(INFO)
+    log.step(rec(0))
+    log.close()  # no finish: it has to show as interrupted, though nothing can be written
+    for f in data.iterdir():
+        f.chmod(0o444)
+    data.chmod(0o555)
+    try:
+        out = subprocess.run(
+            [sys.executable, "-m", "tui_trainer.cli", "history", "--json"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**os.environ, "TUI_TRAINER_DATA_HOME": str(data)},
+            preexec_fn=_drop_root_file_override if os.geteuid() == 0 else None,
+        )
+    finally:
+        data.chmod(0o755)
+    assert out.returncode == 0, out.stderr
+    [session] = json.loads(out.stdout)
+    assert session["status"] == "interrupted"
+    assert [s["index"] for s in session["steps"]] == [0]

@@ -93,17 +93,24 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 
 def migrate(conn: sqlite3.Connection, path: Path) -> None:
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    if version > SCHEMA_VERSION:
-        raise HistoryError(
-            f"{path} has history schema {version}, newer than this tui-trainer knows "
-            f"({SCHEMA_VERSION}); upgrade tui-trainer"
-        )
-    for v in range(version, SCHEMA_VERSION):
+    if conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+        return  # the usual case, without taking the write lock (a read-only file is fine)
+    while True:
+        # The version is read inside the write transaction: another process may be migrating
+        # the same file right now.
         conn.execute("BEGIN IMMEDIATE")
         try:
-            MIGRATIONS[v](conn)
-            conn.execute(f"PRAGMA user_version = {v + 1}")
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise HistoryError(
+                    f"{path} has history schema {version}, newer than this tui-trainer knows "
+                    f"({SCHEMA_VERSION}); upgrade tui-trainer"
+                )
+            if version == SCHEMA_VERSION:
+                conn.execute("COMMIT")
+                return
+            MIGRATIONS[version](conn)
+            conn.execute(f"PRAGMA user_version = {version + 1}")
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -298,6 +305,22 @@ def _step(row: tuple[Any, ...]) -> StepRecord:
     )
 
 
+def _open_read_only(path: Path) -> sqlite3.Connection:
+    """Reading a WAL database in a directory we cannot write: no -shm file can be made, so
+    mode=ro fails too; immutable=1 reads the file as it is (nobody can write there either)."""
+    from urllib.parse import quote
+
+    conn = sqlite3.connect(f"file:{quote(str(path.resolve()))}?immutable=1", uri=True)
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version != SCHEMA_VERSION:
+        conn.close()
+        raise HistoryError(
+            f"{path} is read-only and has history schema {version}; this tui-trainer needs "
+            f"{SCHEMA_VERSION} (make it writable once to upgrade it)"
+        )
+    return conn
+
+
 class HistoryStore:
     """Read access to the history (the CLI and the History screen)."""
 
@@ -314,7 +337,12 @@ class HistoryStore:
                 conn = sqlite3.connect(":memory:", isolation_level=None)
                 migrate(conn, path)
             else:
-                conn = open_db(path, notices)
+                try:
+                    conn = open_db(path, notices)
+                except sqlite3.OperationalError:
+                    if create:
+                        raise
+                    conn = _open_read_only(path)
         except (sqlite3.Error, OSError) as exc:
             raise HistoryError(f"cannot open the history database {path}: {exc}") from exc
         return cls(conn, notices)
