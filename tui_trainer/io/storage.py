@@ -204,7 +204,10 @@ class _Writer:
 
 
 def _shut_down(q: queue.Queue[object], thread: threading.Thread, token: str, wait_s: float) -> None:
-    """Stop the writer after it has written what is queued (also runs at interpreter exit)."""
+    """Stop the writer after it has written what is queued (also runs at interpreter exit).
+
+    A session still open was cut short: it is written down as interrupted."""
+    q.put(_Finish(interrupted=True))
     q.put(_STOP)
     if thread.is_alive() and thread is not threading.current_thread():
         thread.join(wait_s)
@@ -215,8 +218,9 @@ class SqliteSessionLog:
     """SessionLog writing to the SQLite history, off the caller's thread.
 
     One log can record several sessions in turn (start ... finish, start ... finish). A log that
-    is closed or garbage-collected without finish() leaves its session "running"; the next open
-    of the database marks it interrupted, as it does for a process that was killed.
+    is closed, garbage-collected or left at interpreter exit without finish() writes its session
+    down as interrupted. A process killed outright leaves it "running"; the next open of the
+    database sees that its writer is gone and marks it interrupted.
     """
 
     def __init__(
@@ -268,7 +272,8 @@ class SqliteSessionLog:
         return done.wait(self._wait_s if timeout is None else timeout)
 
     def close(self) -> None:
-        """Write what is queued and stop the writer thread (idempotent)."""
+        """Write what is queued, end an unfinished session as interrupted, and stop the writer
+        thread (idempotent)."""
         self._finalizer()
 
     def _put(self, item: object) -> None:
