@@ -2,10 +2,11 @@
 
 Parallel extraction splits each video into chunks of frames; every chunk is decoded and run
 through its own MediaPipe tracker in a worker process ("spawn" context: MediaPipe's threads do
-not survive fork). A chunk starts `WARMUP` frames early and drops them, so the tracker and its
-landmark smoothing have settled by the chunk's first frame and results match a sequential run.
-Seeking with CAP_PROP_POS_FRAMES lands on the exact frame for these mp4s (tests/test_video.py
-checks it against sequential decoding).
+not survive fork). Tracking restarts at each chunk's first frame, so landmarks after a boundary
+differ a little from a one-process run (the tracker's output depends on its history; decoding a
+few frames before the boundary to warm it up did not bring them closer on our clips, so we do
+not). Seeking with CAP_PROP_POS_FRAMES lands on the exact frame for these mp4s
+(tests/test_video.py checks it against sequential decoding).
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from tui_trainer.core.landmarks import N_LANDMARKS
 from tui_trainer.core.motion import LandmarkTrack
 from tui_trainer.core.pose import Pose
 
-WARMUP = 8  # frames decoded before a chunk's first frame to settle the tracker
 MIN_CHUNK = 64  # frames: smaller chunks cost more in warm-up than they gain
 _PROGRESS_EVERY = 8  # frames between progress messages from a worker
 
@@ -98,24 +98,21 @@ def _run_chunk(chunk: _Chunk, report: Callable[[int], None] | None = None) -> _C
     from tui_trainer.io.estimator import PoseEstimator
 
     cap = cv2.VideoCapture(chunk.path)
-    first = max(0, chunk.start - WARMUP)
-    if first > 0:
-        cap.set(cv2.CAP_PROP_POS_FRAMES, first)
+    if chunk.start > 0:
+        cap.set(cv2.CAP_PROP_POS_FRAMES, chunk.start)
     rows: list[Pose | None] = []
     pending = 0
     with PoseEstimator("stream", chunk.model_complexity) as estimator:
-        index = first
+        index = chunk.start
         while chunk.stop is None or index < chunk.stop:
             ok, frame = cap.read()
             if not ok:
                 break
-            pose = estimator.process(frame)
-            if index >= chunk.start:
-                rows.append(pose)
-                pending += 1
-                if report is not None and pending >= _PROGRESS_EVERY:
-                    report(pending)
-                    pending = 0
+            rows.append(estimator.process(frame))
+            pending += 1
+            if report is not None and pending >= _PROGRESS_EVERY:
+                report(pending)
+                pending = 0
             index += 1
     cap.release()
     if report is not None and pending:
@@ -250,18 +247,20 @@ def _run_pool(chunks: list[_Chunk], workers: int, bar: _Progress) -> list[_Chunk
 
     thread = threading.Thread(target=pump, daemon=True)
     thread.start()
+    pool = ProcessPoolExecutor(
+        max_workers=min(workers, len(chunks)),
+        mp_context=ctx,
+        initializer=_init_worker,
+        initargs=(queue,),
+    )
     try:
-        with ProcessPoolExecutor(
-            max_workers=min(workers, len(chunks)),
-            mp_context=ctx,
-            initializer=_init_worker,
-            initargs=(queue,),
-        ) as pool:
-            return list(pool.map(_worker_chunk, chunks))
+        return list(pool.map(_worker_chunk, chunks))
     finally:
+        # Do not wait for the workers to wind down MediaPipe and exit (~0.2 s): the caller has
+        # work to do meanwhile; the interpreter joins them at exit.
+        pool.shutdown(wait=False, cancel_futures=True)
         stop.set()
         thread.join()
-        queue.close()
 
 
 class _Progress:
