@@ -301,3 +301,20 @@ async def test_a_history_warning_is_said_once(config_dir: Path) -> None:
         await pilot.pause(1.2)
         assert sum("read-only" in n for n in app.notices) == 1
         assert isinstance(app.screen, SessionScreen)
+
+
+async def test_narrow_terminals_drop_the_step_list_not_the_bars(config_dir: Path) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")
+        screen = app.screen
+        assert isinstance(screen, SessionScreen)
+        await wait_for(pilot, lambda: screen.query_one(AngleBars).readouts)
+        assert not screen.query_one("#steps").display
+        bars = screen.query_one(AngleBars)
+        assert bars.size.width >= 44
+        first_line = str(bars.render()).splitlines()[0]
+        assert first_line.rstrip().endswith("°")  # the numbers fit
+        await pilot.resize_terminal(120, 30)
+        await pilot.pause()
+        assert screen.query_one("#steps").display

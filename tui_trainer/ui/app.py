@@ -23,6 +23,7 @@ from tui_trainer.ui.screens import HelpScreen, RoutineListScreen, SummaryScreen
 from tui_trainer.ui.session_screen import SessionScreen
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
+NARROW = 96
 WindowFactory = Callable[[Callable[[], None]], Any]
 
 
@@ -71,18 +72,23 @@ class TrainerApp(App[int]):
         self.window: Any = None
         self._window_noted = False
         self._active: SessionScreen | None = None
+        self._mounted_ok = False
 
     # -- screens --------------------------------------------------------------------------
     def on_mount(self) -> None:
-        self._guard_size()
         if self.start_routine is not None:
             self.start_session(self.routines.get(self.start_routine))
         else:
             errors = self.poses.errors + self.routines.errors
             self.push_screen(RoutineListScreen(self.routines.all(), errors))
+        self._mounted_ok = True
+        self.call_after_refresh(self._guard_size)  # over the first screen, not under it
 
     def on_resize(self, event: events.Resize) -> None:
-        self._guard_size(event)
+        # Below NARROW columns the session drops the step list so the bars keep their room.
+        self.set_class(event.size.width < NARROW, "-narrow")
+        if self._mounted_ok:
+            self._guard_size(event)
 
     def _guard_size(self, event: events.Resize | None = None) -> None:
         try:
