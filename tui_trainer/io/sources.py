@@ -23,6 +23,7 @@ from tui_trainer.core.poses import PoseSpec
 
 Clock = Callable[[], float]
 NO_CAMERA_HINT = "try --source demo, or a video file: --source PATH"
+ESTIMATE_WIDTH = 640  # frames are scaled down to this width before MediaPipe
 _STALL_S = 3.0  # a camera that gives no frame for this long has stopped
 
 
@@ -146,7 +147,19 @@ class _Estimated:
             self._estimator = PoseEstimator("stream")
 
     def _pose(self, frame: np.ndarray) -> Pose | None:
-        return None if self._estimator is None else self._estimator.process(frame)
+        if self._estimator is None:
+            return None
+        # MediaPipe looks at a 256 px crop of the person anyway: a 1280x720 or 1080p frame
+        # costs only extra colour conversion and resizing. Landmarks are normalized, so the
+        # smaller copy gives the same pose (image_size keeps the aspect ratio).
+        h, w = frame.shape[:2]
+        if w > ESTIMATE_WIDTH:
+            cv2 = _cv2()
+            scale = ESTIMATE_WIDTH / w
+            frame = cv2.resize(
+                frame, (ESTIMATE_WIDTH, round(h * scale)), interpolation=cv2.INTER_AREA
+            )
+        return self._estimator.process(frame)
 
     def set_target(self, spec: PoseSpec | None, restart: bool = False) -> None:
         pass  # a real person needs no telling
