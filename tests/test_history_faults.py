@@ -304,3 +304,103 @@ def test_history_still_reads_from_a_read_only_data_dir(tmp_path: Path) -> None:
     [session] = json.loads(out.stdout)
     assert session["status"] == "interrupted"
     assert [s["index"] for s in session["steps"]] == [0]
+
+
+# --- with the real app (demo trainee, no camera, no sound, no window) ----------------------
+
+SHORT_ROUTINE = """
+name = "Short test"
+level = "beginner"
+description = "Two quick poses."
+
+[[step]]
+pose = "mountain"
+hold_s = 30
+rest_s = 1
+
+[[step]]
+pose = "tree"
+side = "left"
+hold_s = 30
+rest_s = 0
+"""
+
+
+def _trainer_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, db: Path) -> Any:
+    from tui_trainer.io.sources import DemoSource
+    from tui_trainer.ui.app import TrainerApp
+
+    (tmp_path / "config" / "routines").mkdir(parents=True)
+    (tmp_path / "config" / "routines" / "short.toml").write_text(SHORT_ROUTINE)
+    monkeypatch.setenv("TUI_TRAINER_CONFIG_DIR", str(tmp_path / "config"))
+    log = SqliteSessionLog(db)
+    return TrainerApp(source_factory=lambda: DemoSource(seed=0), session_log_factory=lambda: log)
+
+
+async def test_the_app_records_a_session_and_shows_a_new_personal_best(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    from textual.widgets import DataTable, Digits, Static
+
+    from tui_trainer.ui.history import HistoryScreen
+    from tui_trainer.ui.screens import RoutineListScreen, SummaryScreen
+    from tui_trainer.ui.session_screen import SessionScreen
+
+    monkeypatch.setenv("TUI_TRAINER_DATA_HOME", str(tmp_path / "data"))
+    db = tmp_path / "data" / "history.db"  # where the app's History screen looks
+    earlier = SqliteSessionLog(db)  # a previous session with a low mountain score
+    earlier.start(SessionInfo("short", "Short test", "demo", time.time() - 86400))
+    earlier.step(StepRecord(0, "mountain", "Mountain", None, 30, 3, 40.0, 30.0, False, {}))
+    earlier.finish(False)
+    earlier.close()
+
+    app = _trainer_app(tmp_path, monkeypatch, db)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.press("enter")
+        screen = app.screen
+        assert isinstance(screen, SessionScreen)
+        deadline = time.monotonic() + 15
+        while screen.query_one("#score", Digits).value in ("--", "0"):
+            assert time.monotonic() < deadline, "no score from the demo trainee"
+            await pilot.pause(0.05)
+        await pilot.pause(0.5)
+        await pilot.press("q")  # end early: interrupted, with what was done
+        assert isinstance(app.screen, SummaryScreen)
+        table = app.screen.query_one("#summary", DataTable)
+        await pilot.pause(0.2)
+        assert "★" in str(table.get_row_at(0)[3])
+        assert "new personal best" in str(app.screen.query_one("#totals", Static).render())
+        await pilot.press("q")
+        assert isinstance(app.screen, RoutineListScreen)
+        await pilot.press("h")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, HistoryScreen)
+        assert app.screen.query_one("#history-sessions", DataTable).row_count == 2
+
+    with HistoryStore.open(db) as store:
+        latest = store.list_sessions()[0]
+        detail = store.get_session(latest.id)
+    assert latest.status == "interrupted" and detail is not None
+    assert detail.steps[0].pose_id == "mountain" and detail.steps[0].best_score > 40.0
+
+
+async def test_the_app_in_a_too_small_terminal_says_the_size_needed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from textual.widgets import Static
+
+    from tui_trainer.ui.app import MIN_HEIGHT, MIN_WIDTH
+    from tui_trainer.ui.screens import RoutineListScreen
+    from tui_trainer.ui.too_small import TooSmallScreen
+
+    app = _trainer_app(tmp_path, monkeypatch, tmp_path / "h.db")
+    async with app.run_test(size=(60, 15)) as pilot:
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, TooSmallScreen)
+        text = str(app.screen.query_one("#too-small", Static).render())
+        assert "60×15" in text and f"{MIN_WIDTH}×{MIN_HEIGHT}" in text
+        await pilot.resize_terminal(MIN_WIDTH, MIN_HEIGHT)
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, RoutineListScreen)
