@@ -44,11 +44,9 @@ def main() -> None:
     poses = PoseLibrary.load()
     routine = Routine("bench", "Bench", "beginner", "", (Step("warrior2", "left", 3600.0, 0.0),))
     routines = RoutineLibrary([routine])
-    sources: list[VideoSource] = []
 
     def source() -> VideoSource:
-        sources.append(VideoSource(args.video))
-        return sources[-1]
+        return VideoSource(args.video)
 
     class BenchApp(TrainerApp):
         def on_source_ended(self, _: SourceEnded) -> None:
@@ -70,7 +68,7 @@ def main() -> None:
     app.run(headless=True, size=(width, height))
     wall = time.perf_counter() - t0
     result: dict[str, Any] = stats.as_dict()
-    dropped = sources[0].frames_dropped if sources else 0
+    dropped = result["frames_dropped"]
     print(f"video: {args.video.name}, {count} frames at {fps:.2f} fps; terminal {width}x{height}")
     print(f"wall time {wall:.1f} s (includes loading MediaPipe)")
     print(

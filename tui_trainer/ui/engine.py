@@ -40,6 +40,7 @@ class LiveStats:
     frames_captured: int = 0
     frames_scored: int = 0
     frames_shown: int = 0
+    frames_dropped: int = 0  # skipped by the source because processing fell behind
     first_t: float | None = None
     last_t: float | None = None
     latencies: list[float] = field(default_factory=list)
@@ -70,6 +71,7 @@ class LiveStats:
                 "frames_captured": self.frames_captured,
                 "frames_scored": self.frames_scored,
                 "frames_shown": self.frames_shown,
+                "frames_dropped": self.frames_dropped,
                 "fps": round(fps, 2),
                 "latency_ms_p50": round(float(np.percentile(lat, 50)), 1) if lat.size else None,
                 "latency_ms_p95": round(float(np.percentile(lat, 95)), 1) if lat.size else None,
@@ -168,6 +170,7 @@ class LiveLoop:
             if cancelled():
                 return
             self.stats.captured(sample.t)
+            self.stats.frames_dropped = self.source.frames_dropped
             with self.lock:
                 state = self.session.update(sample.pose, sample.t)
             self.stats.scored()
