@@ -10,7 +10,7 @@ import pytest
 
 from tui_trainer.core.history import format_duration, new_personal_bests, trend_by_session
 from tui_trainer.core.records import SessionInfo, StepRecord
-from tui_trainer.io import history_db
+from tui_trainer.io import history_owner
 from tui_trainer.io.history_db import SCHEMA_VERSION, HistoryError, HistoryStore
 from tui_trainer.io.storage import SqliteSessionLog, data_dir, default_db_path
 
@@ -256,14 +256,14 @@ def test_pure_helpers() -> None:
 
 def test_owner_liveness_rules() -> None:
     me = os.getpid()
-    start = history_db.process_start(me)
-    assert not history_db.owner_alive(None, None, None)
-    assert not history_db.owner_alive(me, start, "not-a-live-token")
-    history_db.LIVE_TOKENS.add("tok")
+    start = history_owner.process_start(me)
+    assert not history_owner.owner_alive(None, None, None)
+    assert not history_owner.owner_alive(me, start, "not-a-live-token")
+    history_owner.LIVE_TOKENS.add("tok")
     try:
-        assert history_db.owner_alive(me, start, "tok")
+        assert history_owner.owner_alive(me, start, "tok")
     finally:
-        history_db.LIVE_TOKENS.discard("tok")
+        history_owner.LIVE_TOKENS.discard("tok")
     if start:  # Linux: a reused pid (other start time) is not the writer
-        assert history_db.owner_alive(os.getppid(), "", None)
-        assert not history_db.owner_alive(os.getppid(), "1", None)
+        assert history_owner.owner_alive(os.getppid(), "", None)
+        assert not history_owner.owner_alive(os.getppid(), "1", None)

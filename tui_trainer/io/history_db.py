@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import sqlite3
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -30,12 +28,9 @@ from tui_trainer.core.history import (
     trend_by_session,
 )
 from tui_trainer.core.records import StepRecord
+from tui_trainer.io.history_owner import owner_alive
 
 Connect = Callable[..., sqlite3.Connection]
-
-# Sessions started by this process whose log is still alive (SqliteSessionLog adds and removes
-# its token): lets a same-process reopen tell an abandoned session from a running one.
-LIVE_TOKENS: set[str] = set()
 
 _SQLITE_CORRUPT = 11
 _SQLITE_NOTADB = 26
@@ -181,44 +176,6 @@ def open_db(
         conn.close()
         raise
     return conn
-
-
-# --- who is writing a session -------------------------------------------------------------
-
-
-def _proc_stat(pid: int) -> tuple[str, str] | None:
-    """(state, start time in clock ticks since boot) from /proc, or None where there is none."""
-    try:
-        text = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    fields = text.rsplit(")", 1)[1].split()
-    return fields[0], fields[19]
-
-
-def process_start(pid: int) -> str:
-    stat = _proc_stat(pid)
-    return stat[1] if stat else ""
-
-
-def owner_alive(pid: int | None, start: str | None, token: str | None) -> bool:
-    if pid is None:
-        return False
-    if pid == os.getpid() and (start or "") == process_start(pid):
-        return token in LIVE_TOKENS
-    if sys.platform == "win32":
-        return False  # os.kill(pid, 0) would send CTRL_C_EVENT there; assume the writer is gone
-    try:
-        os.kill(pid, 0)
-    except PermissionError:
-        pass  # exists, owned by someone else
-    except OSError:
-        return False
-    stat = _proc_stat(pid)
-    if stat is None:
-        return True  # no /proc (macOS): the pid exists, trust it
-    state, now_start = stat
-    return state not in ("Z", "X") and (not start or now_start == start)
 
 
 def reap_dead_sessions(conn: sqlite3.Connection) -> int:

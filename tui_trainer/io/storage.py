@@ -23,7 +23,7 @@ from pathlib import Path
 
 from tui_trainer.core.history import new_personal_bests
 from tui_trainer.core.records import SessionInfo, StepRecord
-from tui_trainer.io import history_db
+from tui_trainer.io import history_db, history_owner
 from tui_trainer.io.history_db import Connect
 
 DATA_HOME_ENV = "TUI_TRAINER_DATA_HOME"
@@ -148,7 +148,7 @@ class _Writer:
                 info.source,
                 info.started_at,
                 pid,
-                history_db.process_start(pid),
+                history_owner.process_start(pid),
                 self.token,
                 now,
             ),
@@ -211,7 +211,7 @@ def _shut_down(q: queue.Queue[object], thread: threading.Thread, token: str, wai
     q.put(_STOP)
     if thread.is_alive() and thread is not threading.current_thread():
         thread.join(wait_s)
-    history_db.LIVE_TOKENS.discard(token)
+    history_owner.LIVE_TOKENS.discard(token)
 
 
 class SqliteSessionLog:
@@ -242,7 +242,7 @@ class SqliteSessionLog:
         self._thread = threading.Thread(
             target=writer.run, args=(self._queue,), name="history-writer", daemon=True
         )
-        history_db.LIVE_TOKENS.add(self._token)
+        history_owner.LIVE_TOKENS.add(self._token)
         self._thread.start()
         # Runs on close(), on garbage collection, or at interpreter exit: what is queued gets
         # written even if the app never calls finish().
