@@ -120,7 +120,10 @@ class _Writer:
             item.done.set()
         elif isinstance(item, _Start):
             if self.session_id is not None or self.pending is not None:
-                self._finish(interrupted=True)  # a new start ends the previous session
+                try:
+                    self._finish(interrupted=True)  # a new start ends the previous session
+                except (sqlite3.Error, OSError) as exc:
+                    self._warn(exc)  # and the new one is still tried
             self.pending = item.info
             self._begin()
         elif isinstance(item, _Step):
