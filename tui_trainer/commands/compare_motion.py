@@ -176,7 +176,16 @@ def plot_comparison(r: MotionComparison, path: str, expert_name: str, trainee_na
     ax.plot(te[i], tt[j], color="tab:purple", lw=2, label="warping path")
     slope, icpt = r.tempo_fit
     xs = np.array([te[0], te[-1]])
-    ax.plot(xs, slope * xs + icpt, color="grey", ls=":", label=f"tempo fit: ×{slope:.2f}")
+    ax.plot(
+        xs,
+        slope * xs + icpt,
+        color="black",
+        ls="--",
+        lw=1,
+        alpha=0.7,
+        zorder=3,
+        label=f"tempo fit: ×{slope:.2f}",
+    )
     ax.add_patch(
         plt.Rectangle(
             (w.expert_s[0], w.trainee_s[0]),
