@@ -67,7 +67,7 @@ def test_demo_is_paced_and_follows_its_target() -> None:
     src.set_target(spec)
     clock.now += 3.0  # the UI was busy: late frames are dropped, not queued
     late = src.read()
-    assert late is not None and src.frames_dropped >= 89
+    assert late is not None and 87 <= src.frames_dropped <= 90  # all but the last 0.05 s
     assert late.pose is not None and late.pose.angles["left_knee"] < 140  # moving into the squat
 
 
@@ -152,3 +152,15 @@ def test_real_video_through_mediapipe(media_dir: Path) -> None:
     size = found[-1].image_size
     assert size is not None and size[0] == 640  # scaled down for MediaPipe, same aspect
     assert abs(size[0] / size[1] - 1280 / 720) < 0.01
+
+
+def test_a_short_hiccup_delays_frames_without_dropping_them(tmp_path: Path) -> None:
+    video = write_video(tmp_path / "clip.avi", n=12, fps=10.0)
+    clock = FakeClock()
+    src = VideoSource(video, estimator_factory=NullEstimator, clock=clock, sleep=clock.sleep)
+    src.open()
+    src.read()
+    clock.now += 0.14  # frame 1 was due at +0.1: 40 ms late, within MAX_LAG_S
+    late = src.read()
+    assert late is not None and late.index == 1 and src.frames_dropped == 0
+    assert late.t == pytest.approx(100.1)  # stamped when it was due: the lag counts as latency

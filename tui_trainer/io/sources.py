@@ -8,6 +8,7 @@ no picture. `read()` paces itself to the source's frame rate, returns None when 
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from tui_trainer.core.poses import PoseSpec
 
 Clock = Callable[[], float]
 NO_CAMERA_HINT = "try --source demo, or a video file: --source PATH"
+MAX_LAG_S = 0.05  # frames later than this are dropped (absorbs a one-frame hiccup)
 ESTIMATE_WIDTH = 640  # frames are scaled down to this width before MediaPipe
 _STALL_S = 3.0  # a camera that gives no frame for this long has stopped
 
@@ -57,10 +59,17 @@ class FrameSource(Protocol):
 
 
 class _Paced:
-    """Sleeps until the next frame is due; tells how many frames are overdue."""
+    """Sleeps until the next frame is due; when processing has fallen behind, skips the frames
+    older than `max_lag` seconds (a camera keeps a few frames queued, then drops: so does this)."""
 
-    def __init__(self, fps: float, clock: Clock, sleep: Callable[[float], None]) -> None:
-        self.fps, self.clock, self.sleep = fps, clock, sleep
+    def __init__(
+        self,
+        fps: float,
+        clock: Clock,
+        sleep: Callable[[float], None],
+        max_lag: float = MAX_LAG_S,
+    ) -> None:
+        self.fps, self.clock, self.sleep, self.max_lag = fps, clock, sleep, max_lag
         self.start: float | None = None
         self.next_index = 0
 
@@ -73,8 +82,8 @@ class _Paced:
         now = self.clock()
         if self.start is None:
             self.start = now
-        behind = int((now - self.due(self.next_index)) * self.fps)
-        skip = max(behind, 0)
+        oldest_kept = math.ceil((now - self.max_lag - self.start) * self.fps - 1e-9)
+        skip = max(oldest_kept - self.next_index, 0)
         index = self.next_index + skip
         wait = self.due(index) - now
         if wait > 0:
