@@ -51,13 +51,14 @@ def load_tracks(paths: list[str], workers: int | None = None) -> list[LandmarkTr
     from tui_trainer.io.recording import load_recording
     from tui_trainer.io.video import extract_tracks
 
-    videos = sorted({str(Path(p).resolve()) for p in paths if Path(p).suffix.lower() != ".npz"})
+    # The same video given twice is extracted once; errors name the path as the user gave it.
+    videos = {str(Path(p).resolve()): p for p in paths if Path(p).suffix.lower() != ".npz"}
     by_path: dict[str, LandmarkTrack] = {}
-    for p in paths:  # recordings (and missing files) fail first, before any slow work
+    for p in paths:  # recordings fail first, before any slow work
         if Path(p).suffix.lower() == ".npz":
             by_path[p] = load_recording(p)
     if videos:
-        extracted = dict(zip(videos, extract_tracks(videos, workers=workers)))
+        extracted = dict(zip(videos, extract_tracks(list(videos.values()), workers=workers)))
         for p in paths:
             if p not in by_path:
                 by_path[p] = extracted[str(Path(p).resolve())]
