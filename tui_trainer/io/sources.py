@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import math
 import os
+import queue
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -156,19 +158,10 @@ class _Estimated:
             self._estimator = PoseEstimator("stream")
 
     def _pose(self, frame: np.ndarray) -> Pose | None:
-        if self._estimator is None:
-            return None
-        # MediaPipe looks at a 256 px crop of the person anyway: a 1280x720 or 1080p frame
-        # costs only extra colour conversion and resizing. Landmarks are normalized, so the
-        # smaller copy gives the same pose (image_size keeps the aspect ratio).
-        h, w = frame.shape[:2]
-        if w > ESTIMATE_WIDTH:
-            cv2 = _cv2()
-            scale = ESTIMATE_WIDTH / w
-            frame = cv2.resize(
-                frame, (ESTIMATE_WIDTH, round(h * scale)), interpolation=cv2.INTER_AREA
-            )
-        return self._estimator.process(frame)
+        # MediaPipe looks at a 256 px crop of the person anyway: a 1280x720 or 1080p frame only
+        # costs extra conversion and resizing. Landmarks are normalized, so the smaller copy
+        # gives the same pose (image_size keeps the aspect ratio).
+        return None if self._estimator is None else self._estimator.process(_small(frame))
 
     def set_target(self, spec: PoseSpec | None, restart: bool = False) -> None:
         pass  # a real person needs no telling
@@ -250,6 +243,65 @@ def check_video(path: str | Path) -> tuple[float, int]:
         cap.release()
 
 
+class _Decoder:
+    """Decodes a video ahead of time in its own thread (OpenCV releases the GIL), so the
+    capture worker only waits for MediaPipe. Items: (index, frame, small frame), _LOOPED when
+    it rewound, None at the end."""
+
+    def __init__(self, path: Path, loop: bool, depth: int = 3) -> None:
+        self.cap = _cv2().VideoCapture(str(path))
+        self.loop = loop
+        self.queue: queue.Queue[Any] = queue.Queue(maxsize=depth)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="video-decoder", daemon=True)
+        self._thread.start()
+
+    def _put(self, item: Any) -> bool:
+        while not self._stop.is_set():
+            try:
+                self.queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _run(self) -> None:
+        cv2 = _cv2()
+        index = 0
+        while not self._stop.is_set():
+            ok, frame = self.cap.read()
+            if not ok or frame is None:
+                if not (self.loop and index > 0):
+                    self._put(None)
+                    return
+                self.cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
+                index = 0
+                if not self._put(_LOOPED):
+                    return
+                continue
+            if not self._put((index, frame, _small(frame))):
+                return
+            index += 1
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=2.0)
+        self.cap.release()
+
+
+_LOOPED = "looped"
+
+
+def _small(frame: np.ndarray) -> np.ndarray:
+    """The frame as MediaPipe gets it: scaled down to ESTIMATE_WIDTH when wider."""
+    h, w = frame.shape[:2]
+    if w <= ESTIMATE_WIDTH:
+        return frame
+    cv2 = _cv2()
+    size = (ESTIMATE_WIDTH, round(h * ESTIMATE_WIDTH / w))
+    return np.asarray(cv2.resize(frame, size, interpolation=cv2.INTER_AREA))
+
+
 class VideoSource(_Estimated):
     """A video file played at its own frame rate as if it were live (late frames are dropped)."""
 
@@ -268,50 +320,43 @@ class VideoSource(_Estimated):
         self.fps = 30.0
         self.frames_dropped = 0
         self._clock, self._sleep = clock, sleep
-        self._cap: Any = None
+        self._decoder: _Decoder | None = None
         self._pace: _Paced | None = None
-        self._pos = 0
 
     def open(self) -> None:
         self.fps, _ = check_video(self.path)
-        self._cap = _cv2().VideoCapture(str(self.path))
+        self._start_estimator()  # before the clock starts: loading the model takes a while
         self._pace = _Paced(self.fps, self._clock, self._sleep)
-        self._start_estimator()
-
-    def _rewind(self) -> bool:
-        cv2 = _cv2()
-        self._cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
-        self._pos = 0
-        assert self._pace is not None
-        self._pace.restart()
-        if hasattr(self._estimator, "reset"):
-            self._estimator.reset()
-        return True
+        self._decoder = _Decoder(self.path, self.loop)
 
     def read(self) -> Sample | None:
-        assert self._pace is not None and self._cap is not None
-        for _attempt in range(2):
-            skip, due = self._pace.wait()
-            ended = False
-            for _ in range(skip):  # behind the clock: drop frames, as a live camera would
-                if not self._cap.grab():
-                    ended = True
-                    break
-                self._pos += 1
-                self.frames_dropped += 1
-            ok, frame = (False, None) if ended else self._cap.read()
-            if ok and frame is not None:
-                self._pos += 1
-                return Sample(due, frame, self._pose(frame), self._pos - 1)
-            if not self.loop:
+        assert self._pace is not None and self._decoder is not None
+        _, due = self._pace.wait()
+        wanted = self._pace.next_index - 1
+        while True:
+            try:
+                item = self._decoder.queue.get(timeout=_STALL_S)
+            except queue.Empty:
+                raise SourceError(f"{self.path}: the video stopped delivering frames") from None
+            if item is None:
                 return None
-            self._rewind()
-        raise SourceError(f"{self.path}: the video stopped delivering frames")
+            if item == _LOOPED:  # start the clock again from the first frame
+                self._pace.restart()
+                _, due = self._pace.wait()
+                wanted = 0
+                if hasattr(self._estimator, "reset"):
+                    self._estimator.reset()
+                continue
+            index, frame, small = item
+            if index < wanted:  # behind the clock: drop it, as a live camera would
+                self.frames_dropped += 1
+                continue
+            return Sample(due, frame, self._pose(small), index)
 
     def close(self) -> None:
-        if self._cap is not None:
-            self._cap.release()
-            self._cap = None
+        if self._decoder is not None:
+            self._decoder.close()
+            self._decoder = None
         self._close_estimator()
 
 
