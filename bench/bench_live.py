@@ -35,7 +35,7 @@ def main() -> None:
 
     from tui_trainer.core.library import PoseLibrary, RoutineLibrary
     from tui_trainer.core.routines import Routine, Step
-    from tui_trainer.io.sources import VideoSource, check_video
+    from tui_trainer.io.capture import VideoSource, check_video
     from tui_trainer.ui.app import TrainerApp
     from tui_trainer.ui.engine import LiveStats
     from tui_trainer.ui.messages import SourceEnded, SourceProblem

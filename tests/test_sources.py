@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -10,13 +11,8 @@ import pytest
 
 from tui_trainer.core.errors import InputFileError, SourceError
 from tui_trainer.core.synth import bend_world, spec_from_world, standing_world
-from tui_trainer.io.sources import (
-    CameraSource,
-    DemoSource,
-    VideoSource,
-    check_video,
-    make_source,
-)
+from tui_trainer.io.capture import CameraSource, VideoSource, check_video
+from tui_trainer.io.sources import DemoSource, make_source
 
 
 class FakeClock:
@@ -121,20 +117,37 @@ def test_a_missing_camera_says_what_to_do() -> None:
         src.open()
 
 
-def test_a_camera_that_stops_delivering() -> None:
-    class DeadCap:
-        def read(self) -> tuple[bool, Any]:
+class FakeCap:
+    """A camera that gives `good` frames, then nothing."""
+
+    def __init__(self, good: int) -> None:
+        self.good = good
+        self.released = False
+
+    def read(self) -> tuple[bool, Any]:
+        if self.good <= 0:
             return False, None
+        self.good -= 1
+        time.sleep(0.005)
+        return True, np.zeros((48, 64, 3), dtype=np.uint8)
 
-        def release(self) -> None:
-            pass
+    def release(self) -> None:
+        self.released = True
 
-    clock = FakeClock()
-    src = CameraSource(0, estimator_factory=NullEstimator, clock=clock)
-    src._cap = DeadCap()
-    src._last_ok = clock.now - 10.0
-    with pytest.raises(SourceError, match="stopped delivering"):
+
+def test_a_camera_keeps_only_the_newest_frame_then_stops_with_a_message() -> None:
+    cap = FakeCap(good=20)
+    src = CameraSource(0, estimator_factory=NullEstimator, stall_s=0.3)
+    src._start_estimator()
+    src.start_capture(cap)
+    time.sleep(0.3)  # the worker was busy: the camera went on delivering
+    first = src.read()
+    assert first is not None and first.index == 19  # the newest, not the oldest queued
+    assert src.frames_dropped == 19
+    with pytest.raises(SourceError, match=r"stopped delivering frames.*--source demo"):
         src.read()
+    src.close()
+    assert cap.released
 
 
 @pytest.mark.media

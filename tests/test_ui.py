@@ -17,7 +17,8 @@ from tui_trainer.core.library import PoseLibrary, RoutineLibrary
 from tui_trainer.core.records import SessionInfo, StepRecord
 from tui_trainer.core.session import Session
 from tui_trainer.io.audio import Chime
-from tui_trainer.io.sources import CameraSource, DemoSource
+from tui_trainer.io.capture import CameraSource
+from tui_trainer.io.sources import DemoSource
 from tui_trainer.ui.app import TrainerApp
 from tui_trainer.ui.screens import RoutineListScreen, SummaryScreen
 from tui_trainer.ui.session_screen import SessionScreen
