@@ -319,3 +319,16 @@ async def test_narrow_terminals_drop_the_step_list_not_the_bars(config_dir: Path
         await pilot.resize_terminal(120, 30)
         await pilot.pause()
         assert screen.query_one("#steps").display
+
+
+async def test_the_routine_ending_under_the_help_still_shows_the_summary(
+    config_dir: Path, no_mistakes: None
+) -> None:
+    app = make_app(routine="short")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionScreen))
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, SummaryScreen), timeout=20)
+        assert not any(type(s).__name__ == "HelpScreen" for s in app.screen_stack)
+        await pilot.press("q")  # started with --routine: q from the summary quits
+    assert app.return_code == 0

@@ -114,7 +114,12 @@ class TrainerApp(App[int]):
         self.push_screen(screen)
 
     def show_summary(self, routine: Routine, rows: list[StepSummary], log: Any) -> None:
-        self._active = None
+        session_screen, self._active = self._active, None
+        # The help (or another modal) may be open over the session: close it first.
+        while session_screen is not None and self.screen is not session_screen:
+            if len(self.screen_stack) <= 1 or session_screen not in self.screen_stack:
+                break
+            self.pop_screen()
         self.switch_screen(SummaryScreen(routine, rows, log))
 
     def action_help(self) -> None:
