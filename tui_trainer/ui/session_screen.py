@@ -197,7 +197,7 @@ class SessionScreen(Screen[None]):
             coming = f" — next: {names[nxt]}" if nxt < len(names) else ""
             return f"Well done! Rest {state.rest_left_s:.0f} s{coming}"
         if result is None:
-            return "[dim]waiting for the camera...[/dim]"
+            return "[dim]waiting for the first frame...[/dim]"
         if result.message:
             return result.message
         if result.verdict == PERFECT:
