@@ -7,30 +7,53 @@ poses (or None when nobody was found) with timestamps in seconds, get a `FrameRe
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
-import numpy as np
-
-from tui_trainer.core.angles import ANGLE_INDEX, ANGLE_LABELS, ANGLE_MIRROR, ANGLE_NAMES
+from tui_trainer.core.feedback import (
+    CUT_LEFT,
+    CUT_RIGHT,
+    FEET_OUT,
+    HEAD_OUT,
+    NO_ONE,
+    AngleReadout,
+    Correction,
+    angle_readouts,
+    framing_message,
+    matched_targets,
+    mirror_name,
+    swap_sides,
+    worst_correction,
+)
 from tui_trainer.core.filters import PoseFilter
-from tui_trainer.core.landmarks import BODY_INDEX, INDEX
 from tui_trainer.core.pose import Pose
 from tui_trainer.core.poses import AngleTarget, PoseSpec
 from tui_trainer.core.scoring import PERFECT_SCORE, Comparison, Sides, compare
 
+__all__ = [  # the feedback helpers are re-exported: callers import them from here
+    "CUT_LEFT",
+    "CUT_RIGHT",
+    "FEET_OUT",
+    "FIGHTING",
+    "HEAD_OUT",
+    "NO_ONE",
+    "PERFECT",
+    "AngleReadout",
+    "CoachConfig",
+    "Correction",
+    "FrameResult",
+    "FrameScorer",
+    "VerdictTracker",
+    "angle_readouts",
+    "framing_message",
+    "matched_targets",
+    "mirror_name",
+    "swap_sides",
+    "worst_correction",
+]
+
 PERFECT = "PERFECT"
 FIGHTING = "FIGHTING"
-
-NO_ONE = "no one in view: step in front of the camera"
-FEET_OUT = "step back: your feet are out of view"
-HEAD_OUT = "step back: your head is out of view"
-CUT_LEFT = "move into the frame: you are cut off at the left edge"
-CUT_RIGHT = "move into the frame: you are cut off at the right edge"
-
-_FEET = np.array([INDEX[n] for n in ("left_ankle", "right_ankle", "left_heel", "right_heel")])
-_HEAD = np.array([INDEX[n] for n in ("nose", "left_ear", "right_ear")])
 
 
 @dataclass(frozen=True)
@@ -60,40 +83,6 @@ class CoachConfig:
 
 
 @dataclass(frozen=True)
-class Correction:
-    angle: str
-    text: str
-    error: float  # actual - target, degrees
-    excess: float  # |error| - tolerance, degrees
-
-
-@dataclass(frozen=True)
-class AngleReadout:
-    """One angle of the current pose for display: value, target, tolerance, status."""
-
-    name: str
-    label: str
-    actual: float  # NaN when not measurable
-    target: float
-    tolerance: float
-    confidence: float
-
-    @property
-    def error(self) -> float:
-        return self.actual - self.target
-
-    @property
-    def status(self) -> str:
-        """ "in" within tolerance, "near" up to twice it, "out" beyond, "unknown" unseen."""
-        if not np.isfinite(self.actual):
-            return "unknown"
-        err = abs(self.error)
-        if err <= self.tolerance:
-            return "in"
-        return "near" if err <= 2.0 * self.tolerance else "out"
-
-
-@dataclass(frozen=True)
 class FrameResult:
     t: float
     pose: Pose | None  # the smoothed pose the score was computed on
@@ -111,96 +100,6 @@ class FrameResult:
     def message(self) -> str | None:
         """What to tell the trainee now: framing first, then the correction."""
         return self.framing or self.hint
-
-
-def mirror_name(name: str) -> str:
-    return ANGLE_NAMES[ANGLE_MIRROR[ANGLE_INDEX[name]]]
-
-
-_SIDE_WORD = re.compile(r"\b(left|right|Left|Right)\b")
-_OTHER_SIDE = {"left": "right", "right": "left", "Left": "Right", "Right": "Left"}
-
-
-def swap_sides(text: str) -> str:
-    """ "Bring your right arm down" -> "Bring your left arm down" (for a mirrored match)."""
-    return _SIDE_WORD.sub(lambda m: _OTHER_SIDE[m.group(1)], text)
-
-
-def matched_targets(spec: PoseSpec, comparison: Comparison | None) -> dict[str, AngleTarget]:
-    """The spec's angle targets keyed like the comparison. When it matched the mirror image,
-    names are swapped and so are the side words of the phrases ("front knee" needs nothing)."""
-    if comparison is None or not comparison.mirrored:
-        return dict(spec.angles)
-    return {
-        mirror_name(n): replace(t, increase=swap_sides(t.increase), decrease=swap_sides(t.decrease))
-        for n, t in spec.angles.items()
-    }
-
-
-def angle_readouts(
-    spec: PoseSpec, comparison: Comparison | None, names: list[str] | None = None
-) -> list[AngleReadout]:
-    """Readouts of the pose's important angles (or `names`), in the actual pose's labels."""
-    targets = matched_targets(spec, comparison)
-    wanted = names if names is not None else spec.important_angles()
-    if comparison is not None and comparison.mirrored:
-        wanted = [mirror_name(n) for n in wanted]
-    out = []
-    for name in wanted:
-        at = targets.get(name)
-        if at is None:
-            continue
-        actual, conf = float("nan"), 0.0
-        if comparison is not None and name in comparison.angles:
-            actual = comparison.angles[name][0]
-            conf = comparison.confidence.get(name, 0.0)
-            if conf < 0.3:
-                actual = float("nan")
-        out.append(AngleReadout(name, ANGLE_LABELS[name], actual, at.target, at.tolerance, conf))
-    return out
-
-
-def _fallback_phrase(name: str, error: float) -> str:
-    label = ANGLE_LABELS.get(name, name).lower()
-    return f"open your {label} more" if error < 0 else f"bend your {label} more"
-
-
-def worst_correction(
-    targets: Mapping[str, AngleTarget], comparison: Comparison, min_confidence: float = 0.5
-) -> Correction | None:
-    """The out-of-tolerance angle that matters most: (|error| - tolerance) x weight x confidence."""
-    best: tuple[float, Correction] | None = None
-    for name, at in targets.items():
-        err = comparison.errors.get(name)
-        conf = comparison.confidence.get(name, 0.0)
-        if err is None or not np.isfinite(err) or conf < min_confidence:
-            continue
-        excess = abs(err) - at.tolerance
-        if excess <= 0 or at.weight <= 0:
-            continue
-        value = excess * at.weight * conf
-        if best is None or value > best[0]:
-            text = at.hint(err) or _fallback_phrase(name, err)
-            best = (value, Correction(name, text, float(err), float(excess)))
-    return None if best is None else best[1]
-
-
-def framing_message(pose: Pose | None, margin: float = 0.01) -> str | None:
-    """Is the body in the picture? None when it is; otherwise what to do about it."""
-    if pose is None:
-        return NO_ONE
-    vis = pose.visible
-    xy = pose.image[:, :2]
-    if not vis[_FEET].any() or np.any(xy[_FEET, 1] > 1.0 - margin):
-        return FEET_OUT
-    if not vis[_HEAD].any() or np.any(xy[_HEAD, 1] < margin):
-        return HEAD_OUT
-    body = BODY_INDEX[vis[BODY_INDEX]]
-    if np.any(xy[body, 0] < margin):
-        return CUT_LEFT
-    if np.any(xy[body, 0] > 1.0 - margin):
-        return CUT_RIGHT
-    return None
 
 
 class VerdictTracker:
