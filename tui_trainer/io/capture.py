@@ -132,12 +132,13 @@ class CameraSource(_Estimated):
         if not cap.isOpened():
             cap.release()
             raise SourceError(f"camera {self.index} could not be opened; {NO_CAMERA_HINT}")
-        ok, _ = cap.read()
-        if not ok:
+        ok, first = cap.read()
+        if not ok or first is None:
             cap.release()
             raise SourceError(f"camera {self.index} gives no picture; {NO_CAMERA_HINT}")
         self.fps = float(cap.get(cv2.CAP_PROP_FPS) or 30.0)
         self._start_estimator()
+        self._pose(first)  # warm-up: MediaPipe's first call is several times slower
         self.start_capture(cap)
 
     def start_capture(self, cap: Any) -> None:
@@ -256,12 +257,22 @@ class VideoSource(_Estimated):
         self._clock, self._sleep = clock, sleep
         self._decoder: _Decoder | None = None
         self._pace: _Paced | None = None
+        self._pending: Any = None  # the first frame, taken for the warm-up
 
     def open(self) -> None:
         self.fps, _ = check_video(self.path)
         self._start_estimator()  # before the clock starts: loading the model takes a while
-        self._pace = _Paced(self.fps, self._clock, self._sleep)
         self._decoder = _Decoder(self.path, self.loop)
+        # Warm MediaPipe up on the first frame (its first call is several times slower), so
+        # the first frames played are not late and dropped.
+        try:
+            first = self._decoder.queue.get(timeout=_STALL_S)
+        except queue.Empty:
+            raise SourceError(f"{self.path}: the video gives no frames") from None
+        if isinstance(first, tuple):
+            self._pose(first[2])
+        self._pending = first
+        self._pace = _Paced(self.fps, self._clock, self._sleep)
 
     def read(self) -> Sample | None:
         assert self._pace is not None and self._decoder is not None
@@ -269,7 +280,10 @@ class VideoSource(_Estimated):
         wanted = self._pace.next_index - 1
         while True:
             try:
-                item = self._decoder.queue.get(timeout=_STALL_S)
+                item, self._pending = (
+                    self._pending or self._decoder.queue.get(timeout=_STALL_S),
+                    None,
+                )
             except queue.Empty:
                 raise SourceError(f"{self.path}: the video stopped delivering frames") from None
             if item is None:
