@@ -29,6 +29,12 @@ def register(parser: argparse.ArgumentParser, subparsers: Any) -> None:
         metavar="FILE",
         help="write frame rate and capture-to-screen latency as JSON at exit",
     )
+    # --- landmark recording hook (H5, issue 6; io/recording.py) ---
+    group.add_argument(
+        "--record",
+        metavar="FILE.npz",
+        help="save the landmark stream of the session (for compare-motion and analyze)",
+    )
     parser.set_defaults(handler=run_app)
 
 
@@ -82,6 +88,19 @@ def run_app(args: argparse.Namespace) -> int:
     def source_factory() -> Any:
         return pending.pop() if pending else make_source(args.source, args.camera, args.loop)
 
+    # --- landmark recording hook (H5, issue 6): every source's (t, pose) goes to one .npz ---
+    recorder = None
+    if getattr(args, "record", None):
+        from tui_trainer.io.recording import LandmarkRecorder, RecordingSource
+
+        recorder = LandmarkRecorder(
+            args.record, meta={"source": args.source, "routine": args.routine}
+        )
+        plain_factory = source_factory
+
+        def source_factory() -> Any:
+            return RecordingSource(plain_factory(), recorder)
+
     from tui_trainer.ui.app import TrainerApp, default_window_factory
 
     stats = LiveStats()
@@ -96,8 +115,12 @@ def run_app(args: argparse.Namespace) -> int:
         start_routine=args.routine,
         stats=stats,
     )
-    with _quiet_stderr() as captured:
-        app.run()
+    try:
+        with _quiet_stderr() as captured:
+            app.run()
+    finally:
+        if recorder is not None:  # landmark recording hook (H5, issue 6)
+            recorder.close()
     log.close()
     if args.stats_file:
         stats.write(args.stats_file)

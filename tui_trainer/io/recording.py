@@ -48,6 +48,7 @@ def save_recording(path: str | Path, track: LandmarkTrack) -> Path:
                 meta=np.array(json.dumps(meta, default=str)),
                 version=np.int32(FORMAT_VERSION),
             )
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; a recording is an ordinary file
         os.replace(tmp, p)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
