@@ -3,7 +3,7 @@
 Arrays: timestamps (N,) float64 seconds · image, world (N, 33, 3) float32 · visibility (N, 33)
 float16 · present (N,) bool · image_size (2,) int (0, 0 when unknown) · fps () float ·
 meta () str (JSON: source, routine/pose, anything else) · version () int.
-Rows without a person are zeros with present False. A 5-minute session at 30 fps is ~4 MB.
+Rows without a person are zeros with present False. About 1.5 MB a minute at 30 fps.
 """
 
 from __future__ import annotations
