@@ -24,7 +24,7 @@ from tui_trainer.core.poses import PoseSpec
 
 Clock = Callable[[], float]
 NO_CAMERA_HINT = "try --source demo, or a video file: --source PATH"
-MAX_LAG_S = 0.05  # frames later than this are dropped (absorbs a one-frame hiccup)
+MAX_LAG_S = 0.1  # frames later than this are dropped (a camera driver queues ~3 frames too)
 ESTIMATE_WIDTH = 640  # frames are scaled down to this width before MediaPipe
 _STALL_S = 3.0  # a camera that gives no frame for this long has stopped
 
