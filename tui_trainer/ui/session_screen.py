@@ -135,8 +135,7 @@ class SessionScreen(Screen[None]):
         self._render_state(self.loop.snapshot())
 
     def on_source_ended(self, _: SourceEnded) -> None:
-        self._source_failed = "the video has ended"
-        self.notify("The video has ended. Press q for the summary.", timeout=10)
+        self._source_failed = "the video has ended"  # the hint bar says it; no toast over it
         self._render_state(self.loop.snapshot())
 
     def on_routine_done(self, _: RoutineDone) -> None:
@@ -241,6 +240,7 @@ class SessionScreen(Screen[None]):
         done = self.loop.snapshot().finished
         rows = self.loop.control(lambda s: s.finish(interrupted=not done))
         self.trainer.close_window()
+        self.app.clear_notifications()  # session toasts would cover the summary's totals
         self._check_log()
         self.trainer.show_summary(self.routine, rows, self.session.log)
 
