@@ -99,3 +99,75 @@ def test_recording_source_records_what_the_session_reads(tmp_path: Path) -> None
     track = load_recording(tmp_path / "live.npz")
     assert len(track) == 5 and track.source == "demo"
     assert track.present.sum() == sum(s is not None and s.pose is not None for s in samples)
+
+
+_CHILD = """
+import sys, time
+from tui_trainer.core.synth import bend_world, pose_from_world, standing_world
+from tui_trainer.io.recording import LandmarkRecorder
+
+rec = LandmarkRecorder(sys.argv[1], meta={"routine": "morning"})
+base = standing_world()
+for k in range(100000):
+    pose = None if k % 7 == 3 else pose_from_world(bend_world(base, "left_elbow", -0.1 * k))
+    rec.add(50.0 + k / 30, pose)
+    print(k, flush=True)
+    time.sleep(0.005)
+"""
+
+
+def test_killed_recorder_keeps_all_but_the_last_second(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    from tui_trainer.io import recording
+
+    path = tmp_path / "live.npz"
+    child = subprocess.Popen(
+        [sys.executable, "-c", _CHILD, str(path)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert child.stdout is not None
+        last = -1
+        while last < 3 * recording.FLUSH_FRAMES:
+            last = int(child.stdout.readline())
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+    assert not path.exists()  # close() never ran
+    track = load_recording(path)
+    # At most one flush's worth of frames is lost; nothing added after the kill is there.
+    assert last + 1 - recording.FLUSH_FRAMES <= len(track) <= last + 1 + 1
+    np.testing.assert_allclose(track.timestamps, np.arange(len(track)) / 30, atol=1e-6)
+    assert track.meta["routine"] == "morning" and track.meta["interrupted"] is True
+    assert track.meta["t0"] == pytest.approx(50.0)
+    assert track.image_size == (640, 480)
+    assert list(track.present[:8]) == [k % 7 != 3 for k in range(8)]
+    elbow = [pose.angles["left_elbow"] for _t, pose in track.frames() if pose is not None]
+    assert len(set(np.round(elbow, 1))) > len(elbow) // 2  # real, changing poses were kept
+
+
+def test_side_file_drops_a_torn_tail_and_goes_once_the_npz_is_written(tmp_path: Path) -> None:
+    from tui_trainer.io.recording import partial_path
+
+    path = tmp_path / "s.npz"
+    rec = LandmarkRecorder(path, meta={"source": "camera"})
+    poses = _poses(10)
+    for k, pose in enumerate(poses):
+        rec.add(k * 0.1, pose)
+    rec.flush()
+    part = partial_path(path)
+    assert part.is_file() and not path.exists()
+    with part.open("ab") as fh:
+        fh.write(b"\x01" * 100)  # half a frame, as a kill during a write leaves it
+    got = load_recording(path)
+    assert len(got) == 10 and got.source == "camera"
+    np.testing.assert_allclose(got.world[1], poses[1].world, atol=1e-6)
+    assert rec.close() == path
+    assert not part.exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["s.npz"]
+    assert len(load_recording(path)) == 10 and "interrupted" not in load_recording(path).meta
+    part.write_bytes(b"garbage")
+    with pytest.raises(InputFileError, match=r"s\.npz\.part: not a tui-trainer"):
+        load_recording(path)

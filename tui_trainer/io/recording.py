@@ -4,13 +4,21 @@ Arrays: timestamps (N,) float64 seconds · image, world (N, 33, 3) float32 · vi
 float16 · present (N,) bool · image_size (2,) int (0, 0 when unknown) · fps () float ·
 meta () str (JSON: source, routine/pose, anything else) · version () int.
 Rows without a person are zeros with present False. About 1.5 MB a minute at 30 fps.
+
+Crash safety: while a session records, LandmarkRecorder appends the frames about once a second
+to a side file FILE.npz.part (fixed-size binary records after a JSON header), so a killed app
+loses at most the last second. close() writes FILE.npz and removes the side file; when a side
+file is left over (the recording was interrupted), load_recording reads it instead of FILE.npz.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import struct
 import tempfile
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +31,68 @@ from tui_trainer.core.pose import Pose
 
 FORMAT_VERSION = 1
 _KEYS = ("timestamps", "image", "world", "visibility", "present", "image_size", "fps", "meta")
+
+# Side file of an unfinished recording: magic, uint32 header length, JSON meta, then records.
+_PART_MAGIC = b"TTREC01\n"
+_PART_RECORD = np.dtype(
+    [
+        ("t", "<f8"),
+        ("present", "u1"),
+        ("size", "<i4", (2,)),
+        ("image", "<f4", (N_LANDMARKS, 3)),
+        ("world", "<f4", (N_LANDMARKS, 3)),
+        ("visibility", "<f2", (N_LANDMARKS,)),
+    ]
+)
+FLUSH_SECONDS = 1.0  # a killed app loses at most about this much of the recording
+FLUSH_FRAMES = 64  # ... or this many frames, whichever comes first
+
+
+def partial_path(path: str | Path) -> Path:
+    """The side file an unfinished recording of `path` is appended to."""
+    p = Path(path)
+    return p.with_name(p.name + ".part")
+
+
+def _fps_of(ts: np.ndarray) -> float:
+    return 1.0 / float(np.median(np.diff(ts))) if len(ts) > 1 else 30.0
+
+
+def _load_partial(part: Path) -> LandmarkTrack | None:
+    """The complete frames of a side file; None when it holds none (a torn tail is dropped)."""
+    try:
+        data = part.read_bytes()
+    except OSError as exc:
+        raise InputFileError(f"{part}: cannot read the unfinished recording ({exc})") from None
+    head = len(_PART_MAGIC) + 4
+    if len(data) < head or not data.startswith(_PART_MAGIC):
+        raise InputFileError(f"{part}: not a tui-trainer unfinished recording")
+    (n_meta,) = struct.unpack("<I", data[len(_PART_MAGIC) : head])
+    try:
+        meta = json.loads(data[head : head + n_meta].decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise InputFileError(f"{part}: its meta data is not JSON") from None
+    body = data[head + n_meta :]
+    n = len(body) // _PART_RECORD.itemsize
+    if n == 0:
+        return None
+    rec = np.frombuffer(body, _PART_RECORD, count=n)
+    t = rec["t"].astype(np.float64)
+    keep = np.concatenate([[True], np.diff(t) > 0])  # add() only appends increasing times
+    rec, t = rec[keep], t[keep]
+    sizes = rec["size"][rec["present"] == 1]
+    w, h = (int(v) for v in sizes[0]) if len(sizes) else (0, 0)
+    return LandmarkTrack(
+        timestamps=t - t[0],
+        image=rec["image"].astype(np.float32),
+        world=rec["world"].astype(np.float32),
+        visibility=rec["visibility"].astype(np.float32),
+        present=rec["present"] == 1,
+        fps=_fps_of(t),
+        image_size=(w, h) if w > 0 and h > 0 else None,
+        source=str(meta.get("source") or part),
+        meta={**meta, "t0": float(t[0]), "interrupted": True},
+    )
 
 
 def save_recording(path: str | Path, track: LandmarkTrack) -> Path:
@@ -57,8 +127,17 @@ def save_recording(path: str | Path, track: LandmarkTrack) -> Path:
 
 
 def load_recording(path: str | Path) -> LandmarkTrack:
-    """Read a recording written by save_recording / LandmarkRecorder; InputFileError if broken."""
+    """Read a recording written by save_recording / LandmarkRecorder; InputFileError if broken.
+
+    When the recorder of `path` was killed before it finished, the frames it had appended to
+    the side file (partial_path) are returned instead; their meta has "interrupted": True.
+    """
     p = Path(path)
+    part = partial_path(p)
+    if part.is_file():
+        recovered = _load_partial(part)
+        if recovered is not None:
+            return recovered
     if not p.is_file():
         raise InputFileError(f"{p}: no such file")
     try:
@@ -104,7 +183,12 @@ def load_recording(path: str | Path) -> LandmarkTrack:
 
 
 class LandmarkRecorder:
-    """Collects (t, Pose | None) frames of a live session; `close()` writes the .npz."""
+    """Collects (t, Pose | None) frames of a live session; `close()` writes the .npz.
+
+    Frames are also appended to the side file partial_path(path) every FLUSH_SECONDS or
+    FLUSH_FRAMES (a few tens of kB; cheap enough for the capture thread), so that a crash
+    keeps the recording. add() and close() may run on different threads.
+    """
 
     def __init__(self, path: str | Path, meta: dict[str, Any] | None = None) -> None:
         self.path = Path(path)
@@ -115,32 +199,85 @@ class LandmarkRecorder:
         self.meta: dict[str, Any] = {"source": "live", **(meta or {})}
         self._frames: list[tuple[float, Pose | None]] = []
         self._closed = False
+        self._lock = threading.Lock()
+        self._part_fd: int | None = None  # opened at the first flush
+        self._pending = 0  # frames at the end of _frames not yet in the side file
+        self._last_flush = time.monotonic()
 
     def add(self, t: float, pose: Pose | None) -> None:
-        if self._closed:
-            raise RuntimeError("recorder is closed")
-        if self._frames and t <= self._frames[-1][0]:
-            return  # timestamps must increase; a repeated frame adds nothing
-        self._frames.append((float(t), pose))
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("recorder is closed")
+            if self._frames and t <= self._frames[-1][0]:
+                return  # timestamps must increase; a repeated frame adds nothing
+            self._frames.append((float(t), pose))
+            self._pending += 1
+            now = time.monotonic()
+            if self._pending >= FLUSH_FRAMES or now - self._last_flush >= FLUSH_SECONDS:
+                self._flush()
+                self._last_flush = now
+
+    def flush(self) -> None:
+        """Append the frames added since the last flush to the side file."""
+        with self._lock:
+            if not self._closed:
+                self._flush()
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        rows = np.zeros(self._pending, _PART_RECORD)
+        for row, (t, pose) in zip(rows, self._frames[-self._pending :]):
+            row["t"] = t
+            if pose is not None:
+                row["present"] = 1
+                row["size"] = pose.image_size or (0, 0)
+                row["image"], row["world"] = pose.image, pose.world
+                row["visibility"] = pose.visibility
+        if self._part_fd is None:
+            flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
+            self._part_fd = os.open(partial_path(self.path), flags, 0o644)
+            meta = json.dumps(self.meta, default=str).encode("utf-8")
+            self._write(_PART_MAGIC + struct.pack("<I", len(meta)) + meta)
+        self._write(rows.tobytes())
+        self._pending = 0
+
+    def _write(self, data: bytes) -> None:
+        assert self._part_fd is not None
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self._part_fd, view) :]
 
     def __len__(self) -> int:
         return len(self._frames)
 
     def close(self) -> Path | None:
-        """Write the recording (nothing when no frame was added); returns the path written."""
-        if self._closed:
-            return None
-        self._closed = True
-        if not self._frames:
-            return None
-        t0 = self._frames[0][0]
-        frames = [(t - t0, pose) for t, pose in self._frames]  # seconds from the first frame
-        ts = np.array([t for t, _ in frames])
-        fps = 1.0 / float(np.median(np.diff(ts))) if len(ts) > 1 else 30.0
-        track = LandmarkTrack.from_frames(
-            frames, fps=fps, source=str(self.meta["source"]), meta={**self.meta, "t0": t0}
-        )
-        return save_recording(self.path, track)
+        """Write the recording (nothing when no frame was added); returns the path written.
+
+        The side file is removed only after the .npz is safely in place.
+        """
+        with self._lock:
+            if self._closed:
+                return None
+            self._closed = True
+            if self._part_fd is not None:
+                self._flush()  # if writing the .npz fails below, the side file has it all
+                os.close(self._part_fd)
+            if not self._frames:
+                return None
+            t0 = self._frames[0][0]
+            frames = [(t - t0, pose) for t, pose in self._frames]  # seconds from the first
+            ts = np.array([t for t, _ in frames])
+            track = LandmarkTrack.from_frames(
+                frames,
+                fps=_fps_of(ts),
+                source=str(self.meta["source"]),
+                meta={**self.meta, "t0": t0},
+            )
+            written = save_recording(self.path, track)
+            if self._part_fd is not None:
+                partial_path(self.path).unlink(missing_ok=True)
+            return written
 
     def __enter__(self) -> LandmarkRecorder:
         return self
