@@ -29,11 +29,12 @@ def register(parser: argparse.ArgumentParser, subparsers: Any) -> None:
         metavar="FILE",
         help="write frame rate and capture-to-screen latency as JSON at exit",
     )
-    # --- landmark recording hook (H5, issue 6; io/recording.py) ---
     group.add_argument(
         "--record",
         metavar="FILE.npz",
-        help="save the landmark stream of the session (for compare-motion and analyze)",
+        help="save the landmark stream of the session to FILE.npz, a landmark recording that "
+        "compare-motion and analyze accept in place of a video (saved as it goes: a crash "
+        "loses at most the last second)",
     )
     parser.set_defaults(handler=run_app)
 
@@ -88,7 +89,8 @@ def run_app(args: argparse.Namespace) -> int:
     def source_factory() -> Any:
         return pending.pop() if pending else make_source(args.source, args.camera, args.loop)
 
-    # --- landmark recording hook (H5, issue 6): every source's (t, pose) goes to one .npz ---
+    # One recorder for the whole run: every source the app opens (one per session) is wrapped,
+    # so all sessions of the run land in one .npz.
     recorder = None
     if getattr(args, "record", None):
         from tui_trainer.io.recording import LandmarkRecorder, RecordingSource
@@ -119,7 +121,7 @@ def run_app(args: argparse.Namespace) -> int:
         with _quiet_stderr() as captured:
             app.run()
     finally:
-        if recorder is not None:  # landmark recording hook (H5, issue 6)
+        if recorder is not None:  # also on errors: what was recorded is the user's data
             recorder.close()
     log.close()
     if args.stats_file:
