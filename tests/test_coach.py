@@ -19,6 +19,7 @@ from tui_trainer.core.coach import (
 )
 from tui_trainer.core.landmarks import INDEX
 from tui_trainer.core.pose import Pose
+from tui_trainer.core.scoring import PERFECT_SCORE
 from tui_trainer.core.synth import bend_world, pose_from_world, spec_from_world, standing_world
 
 FPS = 30.0
@@ -171,6 +172,9 @@ def test_other_side_is_accepted_unless_the_step_asks_for_a_side() -> None:
     assert all(r.verdict == FIGHTING for r in strict)
     assert strict[-1].wrong_side and strict[-1].hint is not None
     assert "left side" in strict[-1].hint
+    # The score is the required side's: clearly below the mirror match's PERFECT score.
+    assert strict[-1].score is not None and free[-1].score is not None
+    assert strict[-1].score < PERFECT_SCORE < free[-1].score
 
 
 def test_mirrored_corrections_name_the_trainee_side() -> None:

@@ -251,9 +251,20 @@ class FrameScorer:
             tolerances=self._tolerances,
         )
         wrong_side = self.required_side is not None and comparison.mirrored
+        score = comparison.score
+        if wrong_side:
+            # The bars keep the mirror match (the shape may be right), but the score is the one
+            # for the side the step asks for, so the number agrees with FIGHTING.
+            score = compare(
+                self.spec.template,
+                smoothed,
+                "same",
+                weights=self._weights,
+                tolerances=self._tolerances,
+            ).score
         targets = matched_targets(self.spec, comparison)
         eligible = not wrong_side and not self._far_off(targets, comparison)
-        entered = self._verdict.update(comparison.score, t, eligible=eligible)
+        entered = self._verdict.update(score, t, eligible=eligible)
         hint: Correction | None = None
         new: Correction | None = None
         if self._verdict.verdict == PERFECT or framing is not None:
@@ -279,7 +290,7 @@ class FrameScorer:
             t=t,
             pose=smoothed,
             comparison=comparison,
-            score=comparison.score,
+            score=score,
             verdict=self._verdict.verdict,
             hint=hint.text if hint else None,
             hint_angle=hint.angle if hint else None,
