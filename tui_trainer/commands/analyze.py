@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tui_trainer.commands import _motion_common as common
+
 if TYPE_CHECKING:
     from tui_trainer.core.coach import FrameResult
     from tui_trainer.core.motion import LandmarkTrack
@@ -37,15 +39,9 @@ def register(parser: argparse.ArgumentParser, subparsers: Any) -> None:
         metavar="left|right",
         help="the side that must be performed (asymmetric poses); default: either side",
     )
-    p.add_argument("--json", action="store_true", help="print the result as JSON")
-    p.add_argument("--plot", metavar="FILE.png", help="draw the score over time")
+    common.add_output_arguments(p, plot_help="draw the score over time")
     p.add_argument("--save-video", metavar="FILE.mp4", help="write the annotated video")
-    p.add_argument(
-        "--workers",
-        type=int,
-        default=None,
-        help="processes for landmark extraction (default: cores)",
-    )
+    common.add_workers_argument(p)
     p.set_defaults(handler=run)
 
 
@@ -153,18 +149,6 @@ def score_track(track: LandmarkTrack, spec: PoseSpec, side: str | None) -> list[
     return [scorer.update(pose, t) for t, pose in track.frames()]
 
 
-def _check_output(path: str | None, suffix: str, option: str) -> None:
-    from tui_trainer.core.errors import InputFileError
-
-    if path is None:
-        return
-    p = Path(path)
-    if p.suffix.lower() != suffix:
-        raise InputFileError(f"{p}: {option} writes a {suffix} file (name it {suffix})")
-    if not p.parent.resolve().is_dir():
-        raise InputFileError(f"{p.parent}: no such folder for {option}")
-
-
 def run(args: argparse.Namespace) -> int:
     import json
 
@@ -172,10 +156,9 @@ def run(args: argparse.Namespace) -> int:
     from tui_trainer.io.recording import load_track
 
     spec = resolve_spec(args.pose, args.side)
-    _check_output(args.plot, ".png", "--plot")
-    _check_output(args.save_video, ".mp4", "--save-video")
-    is_recording = Path(args.video).suffix.lower() == ".npz"
-    if args.save_video and is_recording:
+    common.check_output(args.plot, ".png", "--plot")
+    common.check_output(args.save_video, ".mp4", "--save-video")
+    if args.save_video and common.is_recording(args.video):
         raise InputFileError(f"{args.video}: --save-video needs a video, not a landmark recording")
     track = load_track(args.video, workers=args.workers)
     if not track.present.any():
@@ -195,9 +178,6 @@ def run(args: argparse.Namespace) -> int:
 
 def _report(a: Analysis, spec: PoseSpec, args: argparse.Namespace) -> None:
     from rich.console import Console
-    from rich.table import Table
-
-    from tui_trainer.core.angles import ANGLE_LABELS
 
     console = Console()
     console.print(
@@ -212,12 +192,9 @@ def _report(a: Analysis, spec: PoseSpec, args: argparse.Namespace) -> None:
         + f"; mean score [bold]{mean}[/]"
     )
     if a.angle_errors:
-        table = Table(title="mean angle error (frames with a person)")
-        table.add_column("angle")
-        table.add_column("error °", justify="right")
-        for name, err in a.angle_errors.items():
-            table.add_row(ANGLE_LABELS[name], f"{err:.1f}")
-        console.print(table)
+        console.print(
+            common.angle_table("mean angle error (frames with a person)", "error °", a.angle_errors)
+        )
     if a.corrections:
         console.print("[bold]corrections given most often[/]")
         for text, count in a.corrections:
@@ -226,13 +203,11 @@ def _report(a: Analysis, spec: PoseSpec, args: argparse.Namespace) -> None:
 
 def plot_scores(results: list[FrameResult], path: str, title: str) -> None:
     """Score over time, the PERFECT thresholds, and the PERFECT stretches shaded."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     import numpy as np
 
     from tui_trainer.core.coach import PERFECT, CoachConfig
+
+    plt = common.pyplot()
 
     cfg = CoachConfig()
     t = np.array([r.t for r in results])

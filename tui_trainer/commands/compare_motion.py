@@ -6,6 +6,8 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tui_trainer.commands import _motion_common as common
+
 if TYPE_CHECKING:
     from tui_trainer.core.motion import LandmarkTrack, MotionComparison
 
@@ -23,8 +25,7 @@ def register(parser: argparse.ArgumentParser, subparsers: Any) -> None:
     )
     p.add_argument("expert", metavar="EXPERT", help="the reference: a video or a .npz recording")
     p.add_argument("trainee", metavar="TRAINEE", help="the performance to check: video or .npz")
-    p.add_argument("--json", action="store_true", help="print the result as JSON")
-    p.add_argument("--plot", metavar="FILE.png", help="draw the aligned angle curves and path")
+    common.add_output_arguments(p, plot_help="draw the aligned angle curves and path")
     p.add_argument(
         "--band",
         type=float,
@@ -37,12 +38,7 @@ def register(parser: argparse.ArgumentParser, subparsers: Any) -> None:
         action="store_false",
         help="do not also try the trainee with left and right swapped",
     )
-    p.add_argument(
-        "--workers",
-        type=int,
-        default=None,
-        help="processes for landmark extraction (default: cores)",
-    )
+    common.add_workers_argument(p)
     p.set_defaults(handler=run)
 
 
@@ -52,10 +48,10 @@ def load_tracks(paths: list[str], workers: int | None = None) -> list[LandmarkTr
     from tui_trainer.io.video import extract_tracks
 
     # The same video given twice is extracted once; errors name the path as the user gave it.
-    videos = {str(Path(p).resolve()): p for p in paths if Path(p).suffix.lower() != ".npz"}
+    videos = {str(Path(p).resolve()): p for p in paths if not common.is_recording(p)}
     by_path: dict[str, LandmarkTrack] = {}
     for p in paths:  # recordings fail first, before any slow work
-        if Path(p).suffix.lower() == ".npz":
+        if common.is_recording(p):
             by_path[p] = load_recording(p)
     if videos:
         extracted = dict(zip(videos, extract_tracks(list(videos.values()), workers=workers)))
@@ -73,8 +69,7 @@ def run(args: argparse.Namespace) -> int:
 
     if not 0 < args.band <= 1:
         raise InputFileError(f"--band: expected a fraction in (0, 1], got {args.band}")
-    if args.plot:
-        _check_png(args.plot)
+    common.check_output(args.plot, ".png", "--plot")
     expert, trainee = load_tracks([args.expert, args.trainee], args.workers)
     result = compare_motion(expert, trainee, band=args.band, mirror=args.mirror)
     if args.plot:
@@ -86,19 +81,8 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_png(path: str) -> None:
-    from tui_trainer.core.errors import InputFileError
-
-    p = Path(path)
-    if p.suffix.lower() != ".png":
-        raise InputFileError(f"{p}: --plot writes a PNG file (name it .png)")
-    if not p.parent.resolve().is_dir():
-        raise InputFileError(f"{p.parent}: no such folder for the plot")
-
-
 def _report(r: MotionComparison, args: argparse.Namespace) -> None:
     from rich.console import Console
-    from rich.table import Table
 
     from tui_trainer.core.angles import ANGLE_LABELS
 
@@ -120,12 +104,9 @@ def _report(r: MotionComparison, args: argparse.Namespace) -> None:
         f"{w.trainee_s[0]:.1f}–{w.trainee_s[1]:.1f} s: {ANGLE_LABELS[w.angle].lower()} "
         f"{abs(w.delta_deg):.0f}° {'more' if w.delta_deg > 0 else 'less'} than the expert's"
     )
-    table = Table(title="DTW cost per angle (mean aligned difference)")
-    table.add_column("angle")
-    table.add_column("cost °", justify="right")
-    for name, cost in r.per_angle.items():
-        table.add_row(ANGLE_LABELS[name], f"{cost:.1f}")
-    console.print(table)
+    console.print(
+        common.angle_table("DTW cost per angle (mean aligned difference)", "cost °", r.per_angle)
+    )
     for who, series in (("expert", r.expert), ("trainee", r.trainee)):
         for a, b in series.gaps:
             console.print(f"[yellow]{who}: nobody in view {a:.1f}–{b:.1f} s (not interpolated)[/]")
@@ -133,13 +114,11 @@ def _report(r: MotionComparison, args: argparse.Namespace) -> None:
 
 def plot_comparison(r: MotionComparison, path: str, expert_name: str, trainee_name: str) -> None:
     """Aligned curves of the most-deviating angles (left) and the warping path (right)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     import numpy as np
 
     from tui_trainer.core.angles import ANGLE_INDEX, ANGLE_LABELS
+
+    plt = common.pyplot()
 
     names = list(r.per_angle)[:PLOT_ANGLES]
     i, j = r.path[:, 0], r.path[:, 1]
