@@ -6,9 +6,10 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
+from helpers import RecordingLog
 
 from tui_trainer.core.coach import PERFECT
-from tui_trainer.core.records import SessionInfo, StepRecord
+from tui_trainer.core.records import StepRecord
 from tui_trainer.core.routines import Routine, Step
 from tui_trainer.core.session import DONE, HOLD, REST, Session, SessionState, totals
 from tui_trainer.core.synth import bend_world, pose_from_world, spec_from_world, standing_world
@@ -40,22 +41,6 @@ ROUTINE = Routine(
         Step("lunge", "right", hold_s=1.0, rest_s=0.0),
     ),
 )
-
-
-class RecordingLog:
-    warning: str | None = None
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, object]] = []
-
-    def start(self, info: SessionInfo) -> None:
-        self.calls.append(("start", info))
-
-    def step(self, record: StepRecord) -> None:
-        self.calls.append(("step", record))
-
-    def finish(self, interrupted: bool) -> None:
-        self.calls.append(("finish", interrupted))
 
 
 class Driver:
@@ -102,7 +87,7 @@ def test_a_perfect_trainee_completes_the_routine_by_itself() -> None:
     assert kinds == ["start", "step", "step", "step", "finish"]
     assert log.calls[-1] == ("finish", False)
     records = [r for k, r in log.calls if k == "step"]
-    assert [r.index for r in records] == [0, 1, 2]  # type: ignore[attr-defined]
+    assert [r.index for r in records] == [0, 1, 2]
     rows = session.summary()
     assert all(r.record.completed for r in rows)
     assert [r.record.held_s for r in rows] == [2.0, 2.0, 1.0]

@@ -9,12 +9,12 @@ from typing import Any
 
 import numpy as np
 import pytest
+from helpers import RecordingLog
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Digits, Static
 
 import tui_trainer.core.demo as demo_module
 from tui_trainer.core.library import PoseLibrary, RoutineLibrary
-from tui_trainer.core.records import SessionInfo, StepRecord
 from tui_trainer.core.session import Session
 from tui_trainer.io.audio import Chime
 from tui_trainer.io.capture import CameraSource
@@ -48,22 +48,6 @@ class FakePlayer:
 
     def play(self, samples: np.ndarray, rate: int) -> None:
         self.plays += 1
-
-
-class RecordingLog:
-    warning: str | None = None
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, Any]] = []
-
-    def start(self, info: SessionInfo) -> None:
-        self.calls.append(("start", info))
-
-    def step(self, record: StepRecord) -> None:
-        self.calls.append(("step", record))
-
-    def finish(self, interrupted: bool) -> None:
-        self.calls.append(("finish", interrupted))
 
 
 class App(TrainerApp):
