@@ -27,7 +27,9 @@ landmarks measure them), not fitted to any data set.
 
 With per-angle `weights` / `tolerances` (pose library): each bone is weighted by the largest weight
 of the angles it takes part in, and half of the score becomes a soft per-angle term: full marks
-within an angle's tolerance, beyond it the same Gaussian fall-off (width TAU) over the excess.
+within every angle's tolerance; beyond it, exp(-m/2) where m is the weighted mean of the squared
+excess measured in tolerances (the weighted geometric mean of per-angle Gaussians), so a live
+trainee with one important joint far off is not averaged into a high score.
 
 Constants: TAU (one width for every bone; the benchmark's split tunes it on half the photos and
 the result is flat between 25 and 35 deg), the bone lengths (anatomy), ANGLE_SHARE = 1/2 (the
@@ -182,10 +184,13 @@ def angle_similarity(
     diff = np.abs(actual.angles.values - tv)
     ok = np.isfinite(diff) & (w > 0)
     w = np.where(ok, w, 0.0)
-    excess = np.maximum(np.where(ok, diff, 0.0) - tol, 0.0)
+    # Excess beyond the band, in units of the angle's own tolerance (how much people differ).
+    excess = np.maximum(np.where(ok, diff, 0.0) - tol, 0.0) / np.maximum(tol, 1.0)
     total = w.sum(axis=-1)
-    sims = (np.exp(-0.5 * (excess / TAU) ** 2) * w).sum(axis=-1)
-    return np.where(total > 0, sims / np.where(total > 0, total, 1.0), np.nan)
+    mean_sq = (w * excess**2).sum(axis=-1) / np.where(total > 0, total, 1.0)
+    # A Gaussian of the weighted RMS excess = the weighted geometric mean of per-angle Gaussians:
+    # one important joint far off pulls the score down instead of being averaged away.
+    return np.where(total > 0, np.exp(-0.5 * mean_sq), np.nan)
 
 
 def trainer_scores(
