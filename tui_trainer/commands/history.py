@@ -147,7 +147,7 @@ def run_show(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    from tui_trainer.core.history import format_duration, local_time
+    from tui_trainer.core.history import STEP_COLUMNS, format_duration, local_time, step_cells
 
     with _open() as store:
         detail = _detail(store, args.id)
@@ -161,19 +161,10 @@ def run_show(args: argparse.Namespace) -> int:
         f"{format_duration(s.duration_s)}  {s.status}  source: {s.source}"
     )
     table = Table()
-    for col in ("#", "Pose", "Side", "Held", "Best", "Mean", "Done", "Top correction"):
+    for col in STEP_COLUMNS:
         table.add_column(col)
     for step in detail.steps:
-        table.add_row(
-            str(step.index + 1),
-            step.pose_name,
-            step.side or "",
-            f"{step.held_s:.0f}/{step.hold_target_s:.0f} s",
-            f"{step.best_score:.0f}",
-            f"{step.mean_score:.0f}",
-            "✓" if step.completed else "✗",
-            step.top_correction or "",
-        )
+        table.add_row(*step_cells(step))
     console.print(table if detail.steps else "No steps recorded.")
     return 0
 

@@ -101,6 +101,23 @@ def step_to_json(step: StepRecord) -> dict[str, Any]:
     }
 
 
+STEP_COLUMNS = ("#", "Pose", "Side", "Held", "Best", "Mean", "Done", "Top correction")
+
+
+def step_cells(step: StepRecord) -> tuple[str, ...]:
+    """One step as table cells (STEP_COLUMNS), for the CLI and the History screen alike."""
+    return (
+        str(step.index + 1),
+        step.pose_name,
+        step.side or "",
+        f"{step.held_s:.0f}/{step.hold_target_s:.0f} s",
+        f"{step.best_score:.0f}",
+        f"{step.mean_score:.0f}",
+        "✓" if step.completed else "✗",
+        step.top_correction or "",
+    )
+
+
 def mean_or_none(values: Iterable[float]) -> float | None:
     vals = list(values)
     return sum(vals) / len(vals) if vals else None

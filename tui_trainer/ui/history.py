@@ -16,11 +16,13 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Sparkline, Static
 
 from tui_trainer.core.history import (
+    STEP_COLUMNS,
     PoseProgress,
     SessionDetail,
     SessionSummary,
     format_duration,
     local_time,
+    step_cells,
 )
 from tui_trainer.io.history_db import HistoryError, HistoryStore
 
@@ -87,7 +89,7 @@ class HistoryScreen(Screen[None]):
             yield sessions
             yield Label("Steps of the selected session", classes="section")
             steps: DataTable[str] = DataTable(id="history-steps", cursor_type="none")
-            steps.add_columns("#", "Pose", "Side", "Held", "Best", "Mean", "Done", "Correction")
+            steps.add_columns(*STEP_COLUMNS)
             yield steps
             yield Label("Per pose: personal best and best score per session", classes="section")
             yield VerticalScroll(id="history-poses")
@@ -140,16 +142,7 @@ class HistoryScreen(Screen[None]):
         if detail is None:
             return
         for st in detail.steps:
-            steps.add_row(
-                str(st.index + 1),
-                st.pose_name,
-                st.side or "",
-                f"{st.held_s:.0f}/{st.hold_target_s:.0f} s",
-                f"{st.best_score:.0f}",
-                f"{st.mean_score:.0f}",
-                "✓" if st.completed else "✗",
-                st.top_correction or "",
-            )
+            steps.add_row(*step_cells(st))
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.data_table.id == "history-sessions" and event.row_key.value is not None:
