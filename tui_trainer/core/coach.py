@@ -252,16 +252,10 @@ class FrameScorer:
         )
         wrong_side = self.required_side is not None and comparison.mirrored
         score = comparison.score
-        if wrong_side:
+        if wrong_side and comparison.same_side_score is not None:
             # The bars keep the mirror match (the shape may be right), but the score is the one
             # for the side the step asks for, so the number agrees with FIGHTING.
-            score = compare(
-                self.spec.template,
-                smoothed,
-                "same",
-                weights=self._weights,
-                tolerances=self._tolerances,
-            ).score
+            score = comparison.same_side_score
         targets = matched_targets(self.spec, comparison)
         eligible = not wrong_side and not self._far_off(targets, comparison)
         entered = self._verdict.update(score, t, eligible=eligible)

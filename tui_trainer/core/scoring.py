@@ -100,6 +100,7 @@ class Comparison:
     angles: dict[str, tuple[float, float]] = field(default_factory=dict)
     errors: dict[str, float] = field(default_factory=dict)
     confidence: dict[str, float] = field(default_factory=dict)
+    same_side_score: float | None = None  # the unmirrored score (== score unless mirrored)
 
     @property
     def verdict(self) -> str:
@@ -147,4 +148,5 @@ def compare(
         angles=angles,
         errors=errors,
         confidence=confidence,
+        same_side_score=scores[0],
     )
