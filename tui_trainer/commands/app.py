@@ -11,9 +11,11 @@ def register(parser: argparse.ArgumentParser, subparsers: Any) -> None:
     group.add_argument(
         "--source",
         default="webcam",
-        metavar="webcam|demo|PATH",
+        metavar="webcam|demo|PATH|URL",
         help="where the trainee comes from: the webcam (default), the built-in demo trainee "
-        "(no camera needed), or a video file played as if live",
+        "(no camera needed), a video file played as if live, or a network camera such as a "
+        "phone's IP-camera app (http://, https:// or rtsp:// URL, e.g. "
+        "http://192.168.1.20:8080/video)",
     )
     group.add_argument(
         "--camera", type=int, default=0, metavar="N", help="webcam device number (default 0)"
