@@ -25,6 +25,13 @@ def register(parser: argparse.ArgumentParser, subparsers: Any) -> None:
     group.add_argument(
         "--no-window", action="store_true", help="do not open the OpenCV preview window"
     )
+    group.add_argument(
+        "--mirror",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show the live image in the preview window as a mirror does (default: on for the "
+        "webcam and stream URLs, off for videos and the demo; m in the window switches)",
+    )
     group.add_argument("--no-sound", action="store_true", help="no chime on PERFECT")
     group.add_argument(
         "--stats-file",
@@ -72,7 +79,7 @@ def run_app(args: argparse.Namespace) -> int:
     from tui_trainer.core.errors import InputFileError
     from tui_trainer.core.library import PoseLibrary, RoutineLibrary
     from tui_trainer.io.audio import Chime
-    from tui_trainer.io.sources import make_source
+    from tui_trainer.io.sources import is_live, make_source
     from tui_trainer.ui.engine import LiveStats
 
     # Everything a user can get wrong is checked before the full-screen app starts.
@@ -118,6 +125,7 @@ def run_app(args: argparse.Namespace) -> int:
         window_factory=None if args.no_window else default_window_factory,
         start_routine=args.routine,
         stats=stats,
+        mirror=is_live(args.source) if args.mirror is None else args.mirror,
     )
     try:
         with _quiet_stderr() as captured:

@@ -59,6 +59,7 @@ class TrainerApp(App[int]):
         window_factory: WindowFactory | None = None,
         start_routine: str | None = None,
         stats: LiveStats | None = None,
+        mirror: bool = False,
     ) -> None:
         super().__init__()
         self.poses = poses if poses is not None else PoseLibrary.load()
@@ -69,6 +70,7 @@ class TrainerApp(App[int]):
         self.window_factory = window_factory
         self.start_routine = start_routine
         self.stats = stats or LiveStats()
+        self.mirror = mirror  # the preview window's mirror view (m in the window switches it)
         self.window: Any = None
         self._window_noted = False
         self._active: SessionScreen | None = None
@@ -165,11 +167,14 @@ class TrainerApp(App[int]):
                 self._window_noted = True
                 self.notify(f"OpenCV window skipped: {result}", timeout=6)
             return None
+        with contextlib.suppress(AttributeError):  # a window without a mirror view
+            result.mirror = self.mirror
         self.window = result
         return result
 
     def close_window(self) -> None:
         window, self.window = self.window, None
         if window is not None:
+            self.mirror = getattr(window, "mirror", self.mirror)  # m pressed: kept for the next
             with contextlib.suppress(Exception):  # the preview must not stop the app closing
                 window.close()
