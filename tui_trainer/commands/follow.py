@@ -77,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
     track, _ = load_teacher_track(args.teacher, use_cache=not args.no_cache, workers=args.workers)
     if args.mirror_teacher:
         track = mirrored_track(track)
-    teacher = TeacherMotion.from_track(track, Path(args.teacher).name)
+    teacher = TeacherMotion.from_track(track, Path(args.teacher).stem)
     if source is None:
         from tui_trainer.io.follow_source import FollowDemoSource
 

@@ -27,7 +27,7 @@ from tui_trainer.core.angles import (
     angles_from_points,
 )
 from tui_trainer.core.coach import AngleReadout
-from tui_trainer.core.follow_cues import cue_phrase, lag_phrase
+from tui_trainer.core.follow_cues import cue_phrase, cue_words, lag_phrase
 from tui_trainer.core.motion import (
     MIN_FRAMES,
     SCORE_TOLERANCE,
@@ -328,7 +328,7 @@ class FollowTracker:
             name, k = cur, ANGLE_INDEX[cur]
         phrase = cue_phrase(name, float(signed[k]))
         if name != self._cue_angle:
-            self.corrections[phrase] += 1
+            self.corrections[cue_words(name, float(signed[k]))] += 1
         self._cue, self._cue_angle = phrase, name
         return name, phrase
 

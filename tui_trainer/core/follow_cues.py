@@ -21,15 +21,19 @@ _PHRASES: dict[str, tuple[str, str]] = {
 ON_TIME_S = 0.3  # |lag| below this is "with the teacher"
 
 
-def cue_phrase(angle: str, error: float) -> str:
+def cue_words(angle: str, error: float) -> str:
     """The correction for `angle` (the trainee's own labels) when the trainee's value minus the
-    teacher's is `error` degrees; the size is said too: "raise your left arm (25°)"."""
+    teacher's is `error` degrees: "raise your left arm"."""
     side, _, joint = angle.partition("_")
     if side not in ("left", "right"):
         side, joint = "", angle
     larger, smaller = _PHRASES.get(joint, (f"{joint} less", f"{joint} more"))
-    text = (larger if error > 0 else smaller).format(side=side)
-    return f"{text} ({abs(error):.0f}°)"
+    return (larger if error > 0 else smaller).format(side=side)
+
+
+def cue_phrase(angle: str, error: float) -> str:
+    """cue_words with the size: "raise your left arm (25°)"."""
+    return f"{cue_words(angle, error)} ({abs(error):.0f}°)"
 
 
 def lag_phrase(lag_s: float) -> str:

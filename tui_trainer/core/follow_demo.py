@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tui_trainer.core.angles import ANGLE_INDEX, angles_from_points
 from tui_trainer.core.landmarks import N_LANDMARKS
 from tui_trainer.core.motion import LandmarkTrack
 from tui_trainer.core.pose import Pose
@@ -66,15 +67,19 @@ class FollowDemoTrainee:
         ]
         bendable = [n for n in (moving or list(BENDABLE)) if n in BENDABLE]
         starts = np.arange(START_S + 4.0, START_S + 4.0 + 2 * duration, MISTAKE_EVERY_S)
-        self.mistakes = tuple(
-            DemoMistake(
-                float(s),
-                bendable[int(self.rng.integers(len(bendable)))],
-                float(self.rng.choice([-1.0, 1.0])) * MISTAKE_DEG,
-            )
-            for s in (starts if bendable else ())
-        )
+        mistakes = []
+        for start in starts if bendable else ():
+            name = bendable[int(self.rng.integers(len(bendable)))]
+            # Bend towards the middle of the range: a straight joint cannot open further.
+            k = self._nearest(self.teacher_time(float(start) + MISTAKE_S / 2))
+            now = float(angles_from_points(self.world[k])[ANGLE_INDEX[name]])
+            sign = -1.0 if not np.isfinite(now) or now > 110.0 else 1.0
+            mistakes.append(DemoMistake(float(start), name, sign * MISTAKE_DEG))
+        self.mistakes = tuple(mistakes)
         self._view = framing_for(self.world[len(self.world) // 2], image_size)
+
+    def _nearest(self, tau: float) -> int:
+        return int(np.argmin(np.abs(self.times - tau)))
 
     def teacher_time(self, s: float) -> float:
         """The teacher's moment the trainee performs at its time s (its own pace)."""

@@ -41,7 +41,7 @@ class AlignerConfig:
     back_s: float = 2.0  # band behind the current position (the path may be corrected back)
     ahead_s: float = 4.0  # band ahead of it
     memory_s: float = 4.0  # time constant of forgetting old costs
-    step_penalty: float = 1.5  # degrees per teacher frame away from the teacher's own pace
+    step_penalty: float = 1.0  # degrees per teacher frame away from the teacher's own pace
     missing_cost: float = 90.0  # a pair of frames with no angle in common
 
 

@@ -205,9 +205,9 @@ class FollowScreen(Screen[None]):
         if self.loop.paused:
             flags.append("[b]PAUSED[/b]")
         if state.waiting:
-            flags.append("[b yellow]the teacher waits for you[/b yellow]")
+            flags.append("[b yellow]teacher waits for you[/b yellow]")
         if state.mirrored:
-            flags.append("[dim]followed as a mirror image[/dim]")
+            flags.append("[dim]followed as a mirror[/dim]")
         if not state.person and state.started:
             flags.append("[red]no one in view[/red]")
         self._flags.update("\n".join(flags), layout=False)
