@@ -198,7 +198,7 @@ def test_wait_mode_in_the_tracker_with_the_demo_trainee(teacher: TeacherMotion) 
     waits = FollowTracker(teacher, wait=True)
     free = FollowTracker(teacher, wait=False)
     lag_wait, lag_free, waited, errors = [], [], False, []
-    for k in range(int(25 * 30)):
+    for k in range(25 * 30):
         s = k / 30
         pose = demo.pose_at(s)
         a, b = waits.update(s, pose), free.update(s, pose)
