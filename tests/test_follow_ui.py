@@ -153,3 +153,22 @@ async def test_pause_and_an_early_end(teacher: TeacherMotion) -> None:
         assert "not to the end" in text_of(app.screen, "#totals")
     assert [k for k, _ in log.calls] == ["start", "step", "finish"]
     assert log.calls[-1] == ("finish", True)  # left early: interrupted
+
+
+def test_progress_bar_shows_pose_names_position_and_teacher(teacher: TeacherMotion) -> None:
+    from dataclasses import replace
+
+    from tui_trainer.core.follow import FollowTracker
+    from tui_trainer.core.teacher import PoseMark
+    from tui_trainer.ui.follow_screen import progress_text
+
+    named = replace(
+        teacher, marks=(PoseMark(0.0, 7.0, "Mountain"), PoseMark(7.0, 14.5, "Warrior II"))
+    )
+    state = FollowTracker(named).update(0.0, named.pose_at(7.5))
+    lines = progress_text(named, state, 60).plain.split("\n")
+    assert lines[0].startswith("Mountain") and "Warrior II" in lines[0]
+    assert lines[0].index("Warrior II") == round(7.0 / 14.5 * 59)
+    assert lines[1].index("▼") == 0  # the teacher has just started
+    assert lines[2].startswith("█") and lines[2].endswith("░") and len(lines[2]) == 60
+    assert state.pose_name == ("Warrior II" if state.teacher_t >= 7.0 else "Mountain")

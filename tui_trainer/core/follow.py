@@ -45,7 +45,9 @@ WAIT_S = 2.0  # --wait: the teacher pauses when the trainee is this far behind..
 RESUME_S = 0.5  # ...and plays on once they are within this
 SCORE_WINDOW_S = 3.0  # the rolling score covers this much of the trainee's recent motion
 CUE_WINDOW_S = 1.0  # the correction: the angle furthest off over this long
-END_GRACE_S = 5.0  # after the teacher's end, the trainee has this long to get there too
+END_GRACE_S = 5.0  # after the teacher's end, the session ends once the trainee has made no
+# progress on the teacher's timeline for this long (or reached the end)
+PROGRESS_S = 0.25  # teacher seconds that count as progress
 MIN_CONFIDENCE = 0.5  # angles seen less surely get no correction
 
 
@@ -190,6 +192,8 @@ class FollowTracker:
         self._shown = [ANGLE_INDEX[n] for n in teacher.shown]
         self._index = 0
         self._reached = teacher.start_s
+        self._progress_t: float | None = None  # trainee time of the last progress
+        self._progress_at = teacher.start_s
         self._scores: list[float] = []
         self._cue: str | None = None
         self._cue_angle: str | None = None
@@ -222,6 +226,8 @@ class FollowTracker:
         series = self.teacher.series
         teacher_t = float(series.t[a.index])
         self._reached = max(self._reached, teacher_t)
+        if self._progress_t is None or teacher_t >= self._progress_at + PROGRESS_S:
+            self._progress_t, self._progress_at = t, teacher_t
         self.clock.advance(t, teacher_t)
         # The aligned teacher frame in the trainee's labels (mirrored when followed so).
         tv, tw = series.values[a.index], series.weights[a.index]
@@ -337,7 +343,8 @@ class FollowTracker:
         if ended is None:
             return False
         near_end = teacher_t >= self.teacher.end_s - 0.5
-        return near_end or t - ended >= END_GRACE_S
+        last = max(ended, self._progress_t or ended)
+        return near_end or t - last >= END_GRACE_S
 
     # -- at the end ---------------------------------------------------------------------------
     def finish(self) -> FollowReport:

@@ -179,9 +179,11 @@ class FollowLoop:
                 for r in state.readouts
                 if np.isfinite(r.target)
             }
+            playing = self.teacher_frames is not None
             target = PoseSpec(
                 id="teacher",
-                name=f"teacher at {state.teacher_t:.1f} s",
+                # The picture is the teacher playing; the figure (no video) is where you are.
+                name=f"teacher at {state.clock_t if playing else state.teacher_t:.1f} s",
                 sanskrit="",
                 cue="",
                 symmetric=True,

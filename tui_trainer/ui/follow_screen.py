@@ -101,7 +101,7 @@ class FollowScreen(Screen[None]):
         self.sub_title = f"follow {self.teacher.name}"
         self._ended = False
         self._source_failed: str | None = None
-        self._said: str | None = None
+        self.said: list[str] = []  # what the Announcer picked (the voice says it)
         self._state: FollowState | None = None
 
     @property
@@ -154,7 +154,7 @@ class FollowScreen(Screen[None]):
         self.call_after_refresh(lambda: self.trainer.stats.shown(capture_t, time.monotonic()))
 
     def on_follow_said(self, message: FollowSaid) -> None:
-        self._said = message.phrase.text
+        self.said.append(message.phrase.text)
         if message.phrase.kind == "good":
             problem = self.trainer.play_chime()
             if problem:
@@ -171,7 +171,8 @@ class FollowScreen(Screen[None]):
 
     def on_source_ended(self, _: SourceEnded) -> None:
         self._source_failed = "the video has ended"
-        self._message_box.update("[b]the video has ended[/b] — press q for the report")
+        self._message_box.update("[b]the video has ended[/b] — the report follows")
+        self.set_timer(1.0, self.action_end)
 
     def on_notice(self, message: Notice) -> None:
         self.notify(message.text, severity=message.severity, timeout=8)  # type: ignore[arg-type]
@@ -216,7 +217,9 @@ class FollowScreen(Screen[None]):
         if state.cue:
             message = state.cue
         elif state.started and state.person:
-            message = self._said or "Good — keep following"
+            message = "Good — keep following"
+            if state.lag_s >= 2.0:
+                message = f"Good form — you are {state.lag_text} the teacher"
         else:
             message = "[dim]no one in view: step in front of the camera[/dim]"
         self._message_box.update(message, layout=False)
