@@ -81,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
     result = compare_motion(expert, trainee, band=args.band, mirror=args.mirror)
     timeline = None
     if args.online:
-        from tui_trainer.core.follow import online_timeline
+        from tui_trainer.core.follow_timeline import online_timeline
         from tui_trainer.core.teacher import TeacherMotion
 
         teacher = TeacherMotion.from_track(expert, Path(args.expert).name)
@@ -104,7 +104,7 @@ def _report_online(r: MotionComparison, timeline: list[dict[str, float]]) -> Non
     """How far the live (causal) alignment strays from the offline path, which sees it all."""
     import numpy as np
 
-    from tui_trainer.core.follow import offline_positions
+    from tui_trainer.core.follow_timeline import offline_positions
 
     t = np.array([e["t"] for e in timeline])
     online = np.array([e["teacher_t"] for e in timeline])
