@@ -260,7 +260,16 @@ def parse_routine(
         if rest < 0:
             raise LibraryFileError(f"{where}: field 'rest_s' must be >= 0 seconds, got {rest:g}")
         instruction = _text(row, "instruction", where, default="")
-        steps.append(Step(pose_id, side, hold, rest, instruction))
+        variant: str | None = None
+        if "variant" in row:
+            variant = _text(row, "variant", where)
+            if variant not in spec.variant_ids():
+                known = ", ".join(spec.variant_ids()) or "none: the pose has one form"
+                raise LibraryFileError(
+                    f"{where}: field 'variant': pose {pose_id!r} has no variant {variant!r} "
+                    f"(variants: {known})"
+                )
+        steps.append(Step(pose_id, side, hold, rest, instruction, variant))
     return Routine(routine_id, name, level, description, tuple(steps), source, builtin)
 
 

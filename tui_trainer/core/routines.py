@@ -13,6 +13,7 @@ class Step:
     hold_s: float
     rest_s: float
     instruction: str = ""
+    variant: str | None = None  # one form of the pose required ("arms_overhead"), or any
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,14 @@ from tui_trainer.core.records import NullSessionLog, SessionInfo, SessionLog, St
 from tui_trainer.core.routines import Routine, Step
 
 HOLD, REST, DONE = "hold", "rest", "done"
+
+
+def step_spec(spec: PoseSpec, step: Step) -> PoseSpec:
+    """The pose as a step asks for it: its side, and its one required form if any."""
+    sided = spec.for_side(step.side)
+    return sided.with_variant(step.variant) if step.variant else sided
+
+
 MAX_DT = 0.25  # longest frame gap credited to a hold or rest (a stalled source gives nothing)
 SETTLE_S = 2.0  # corrections are shown but not counted while the trainee moves into a pose
 
@@ -123,7 +131,7 @@ class Session:
         self.source = source
         self.log: SessionLog = log or NullSessionLog()
         self.config = config or CoachConfig()
-        self.specs = [poses[s.pose_id].for_side(s.side) for s in routine.steps]
+        self.specs = [step_spec(poses[s.pose_id], s) for s in routine.steps]
         self._stats = [_Stats() for _ in routine.steps]
         self.index = 0
         self.phase = HOLD

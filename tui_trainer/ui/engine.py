@@ -224,10 +224,13 @@ class LiveLoop:
                 self._references[spec.id] = _reference_image(spec)
             result = state.result
             title = f"{spec.display_name(state.step.side)} · {state.index + 1}/{state.n_steps}"
+            if result is not None and result.variant_name:
+                title = f"{spec.display_name(state.step.side)} — {result.variant_name}"
+                title += f" · {state.index + 1}/{state.n_steps}"
             view = WindowView(
                 frame=frame,
                 pose=result.pose if result else None,
-                target=spec,
+                target=result.form if result is not None and result.form is not None else spec,
                 comparison=result.comparison if result else None,
                 verdict=result.verdict if result and result.score is not None else "",
                 score=result.score if result else None,

@@ -61,6 +61,7 @@ class SessionScreen(Screen[None]):
         self._ended = False
         self._source_failed: str | None = None
         self._last_index = -1
+        self._last_variant = ""
         self._state: SessionState | None = None
         self._shown_verdict: str | None = None
         self._log_said: set[str] = set()
@@ -163,10 +164,13 @@ class SessionScreen(Screen[None]):
     # -- rendering ------------------------------------------------------------------------
     def _render_state(self, state: SessionState) -> None:
         self._state = state
-        if state.index != self._last_index:
-            self._last_index = state.index
+        variant = state.result.variant_name if state.result else ""
+        if state.index != self._last_index or variant != self._last_variant:
+            self._last_index, self._last_variant = state.index, variant
             spec, step = state.spec, state.step
             title = f"[b]{spec.display_name(step.side)}[/b]"
+            if variant:  # the form matched: "Tree (left) — hands at heart"
+                title += f" — {variant}"
             if spec.sanskrit:
                 title += f"  [dim]{spec.sanskrit}[/dim]"
             title += f"   [dim]pose {state.index + 1} of {state.n_steps}[/dim]"
@@ -174,7 +178,8 @@ class SessionScreen(Screen[None]):
             cue = step.instruction or spec.cue or "Match the target pose."
             self.query_one("#pose-cue", Static).update(cue)
         result = state.result
-        self._bars.show(angle_readouts(state.spec, result.comparison if result else None))
+        form = result.form if result is not None and result.form is not None else state.spec
+        self._bars.show(angle_readouts(form, result.comparison if result else None))
         score = "--" if result is None or result.score is None else f"{result.score:.0f}"
         if score != self._score.value:
             self._score.update(score)
