@@ -24,6 +24,9 @@ EXPECTED_ROUTINE_ERRORS = {
     "missing_name.toml": ("missing field 'name'",),
     "wrong_type.toml": ("step 1", "'hold_s'", "must be a number", "'thirty'"),
     "missing_side.toml": ("step 1", "'side'", "'left' or 'right'", "'warrior2'"),
+    "unknown_variant.toml": (
+        "step 1", "field 'variant'", "no variant 'hands_in_pockets'", "arms_overhead"
+    ),
 }
 GOOD = """name = "Tiny"
 level = "beginner"
