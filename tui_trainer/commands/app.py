@@ -23,7 +23,9 @@ def register(parser: argparse.ArgumentParser, subparsers: Any) -> None:
     group.add_argument(
         "--no-window", action="store_true", help="do not open the OpenCV preview window"
     )
-    group.add_argument("--no-sound", action="store_true", help="no chime on PERFECT")
+    group.add_argument(
+        "--no-sound", action="store_true", help="no chime on PERFECT, no breath tones in flows"
+    )
     group.add_argument(
         "--stats-file",
         metavar="FILE",

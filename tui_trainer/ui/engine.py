@@ -23,6 +23,7 @@ from tui_trainer.core.poses import PoseSpec
 from tui_trainer.core.session import Session, SessionState
 from tui_trainer.io.sources import FrameSource
 from tui_trainer.ui.messages import (
+    FlowCue,
     FrameProcessed,
     PerfectEntered,
     RoutineDone,
@@ -150,10 +151,11 @@ class LiveLoop:
         while not cancelled():
             with self.lock:
                 spec, restart, self._restart = self.session.spec, self._restart, False
+                window_s = self.session.target_window_s
                 done = self.session.state().finished
             if done:
                 return
-            self.source.set_target(spec, restart)
+            self.source.set_target(spec, restart, window_s)
             try:
                 sample = self.source.read()
             except TrainerError as exc:
@@ -175,6 +177,8 @@ class LiveLoop:
                 state = self.session.update(sample.pose, sample.t)
             self.stats.scored()
             post(FrameProcessed(state, sample.t, sample.index))
+            for cue in state.cues:
+                post(FlowCue(cue.kind, cue.phrase, cue.counted))
             if state.perfect_entered:
                 post(PerfectEntered())
             self._show_window(state, sample.frame)
@@ -197,7 +201,8 @@ class LiveLoop:
             if spec.id not in self._references:
                 self._references[spec.id] = _reference_image(spec)
             result = state.result
-            title = f"{spec.display_name(state.step.side)} · {state.index + 1}/{state.n_steps}"
+            name = state.flow.pose if state.flow else spec.display_name(state.step.side)
+            title = f"{name} · {state.index + 1}/{state.n_steps}"
             view = WindowView(
                 frame=frame,
                 pose=result.pose if result else None,
