@@ -130,12 +130,16 @@ def test_in_a_flow_every_pose_is_reached_early_in_its_window_or_missed_on_purpos
             script = trainee.script
             assert script is not None and len(script.mistakes) <= 1
             assert script.switch_side_at is None and script.feet_out is None and not script.drifts
-            missed = bool(script.mistakes) and script.mistakes[0].fix_at > window_s
+            missed = bool(script.mistakes) and script.mistakes[0].fix_at > window_s - 1.0
             results = play(trainee, FrameScorer(spec), window_s)
             first = [r.t for r in results if r.verdict == PERFECT]
             if missed:
                 misses += 1
-                assert not first, spec.id  # never reached: the round will not count
+                # Not in PERFECT before the window's last half second: not reached in time.
+                assert not first or first[0] > window_s - 0.5, spec.id
+                # ...and put right by then, so the same pose in the next window is reached.
+                after = play(trainee, FrameScorer(spec), 3.0, t0=window_s)
+                assert any(r.verdict == PERFECT for r in after), spec.id
             else:
                 assert first and first[0] < 3.5, (spec.id, first[:1])
                 reached_at.append(first[0])

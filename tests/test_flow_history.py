@@ -160,3 +160,17 @@ def test_history_json_carries_the_flow(data_home: Path, capsys: pytest.CaptureFi
     assert flow["rounds_counted"] == 1 and flow["rounds"] == 3
     assert [w["reached"] for w in flow["windows"]] == [True, True, True, False, True]
     assert FlowRecord.from_json(flow) == FLOW
+
+
+def test_the_csv_export_says_how_many_rounds_counted(
+    data_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import csv
+    import io
+
+    assert main(["history", "export", "--csv", "-"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [(r["pose_id"], r["flow_rounds"], r["flow_rounds_counted"]) for r in rows] == [
+        ("flow:warrior_flow", "3", "1"),
+        ("mountain", "", ""),
+    ]

@@ -31,6 +31,8 @@ CSV_STEP_COLUMNS = (
     "mean_score",
     "completed",
     "corrections",
+    "flow_rounds",  # a flow step: its rounds and how many counted (empty for a hold)
+    "flow_rounds_counted",
 )
 
 
@@ -241,6 +243,11 @@ def _csv_rows(store: HistoryStore) -> list[dict[str, Any]]:
                     completed=int(step.completed),
                     corrections=json.dumps(step.corrections, ensure_ascii=False),
                 )
+                if step.flow is not None:
+                    row.update(
+                        flow_rounds=step.flow.rounds,
+                        flow_rounds_counted=step.flow.rounds_counted,
+                    )
             rows.append(row)
     return rows
 

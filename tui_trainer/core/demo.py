@@ -103,9 +103,9 @@ def make_flow_script(spec: PoseSpec, rng: np.random.Generator, window_s: float) 
     if not candidates or roll >= 0.5:
         return Script((), None, None, ())
     name = candidates[int(rng.integers(len(candidates)))]
-    if roll < FLOW_MISS_P:  # off all window long
+    if roll < FLOW_MISS_P:  # off all window long, put right only as the window ends
         size = float(np.clip(3.0 * spec.angles[name].tolerance, 30.0, 45.0))
-        mistake = Mistake(name, _direction(spec, name, rng) * size, window_s + 5.0, 1.0)
+        mistake = Mistake(name, _direction(spec, name, rng) * size, window_s - 0.5, 1.0)
     else:
         size = float(np.clip(2.5 * spec.angles[name].tolerance, 20.0, 35.0))
         fix_at = float(rng.uniform(0.6, 1.2))
