@@ -126,7 +126,7 @@ def held_cell(step: StepRecord) -> str:
     return f"{step.held_s:.0f}/{step.hold_target_s:.0f} s"
 
 
-FLOW_LEGEND = "each round: ✓ reached / ✗ missed, score on arrival / while held"
+FLOW_LEGEND = "✓ reached, ✗ missed, … left early; score on arrival / while held"
 
 
 def flow_columns(flow: FlowRecord, rounds: int | None = None) -> tuple[str, ...]:

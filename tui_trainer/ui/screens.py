@@ -211,13 +211,13 @@ class SummaryScreen(Screen[None]):
             return
         table = self.query_one("#summary-flows", DataTable)
         rounds = max(rec.flow.rounds for rec in flows if rec.flow is not None)
-        table.add_columns("Flow", *flow_columns(flows[0].flow, rounds))  # type: ignore[arg-type]
+        # "#" is the step's number in the table above (which names the flow and its side).
+        table.add_columns("#", *flow_columns(flows[0].flow, rounds))  # type: ignore[arg-type]
         for rec in flows:
             assert rec.flow is not None
-            label = f"{rec.index + 1}. {rec.pose_name}" + (f" ({rec.side})" if rec.side else "")
             for i, row in enumerate(flow_rows(rec.flow, rounds)):
                 last = i == len(rec.flow.poses)
-                first_cell = Text(label if i == 0 else "", style="bold")
+                first_cell = Text(str(rec.index + 1) if i == 0 else "", style="bold")
                 cells = [marked(c) for c in row[2:]]
                 name = Text(row[0], style="italic" if last else "")
                 table.add_row(first_cell, name, row[1], *cells)
