@@ -169,3 +169,19 @@ async def test_the_routine_list_previews_a_flow(config_dir: Path) -> None:
         preview = str(app.screen.query_one("#preview-text", Static).render())
         assert "Quick flow (left)" in preview
         assert "2 rounds: Mountain 1 → Warrior II 1" in preview
+
+
+async def test_a_failing_voice_is_dropped_with_one_notice(config_dir: Path) -> None:
+    spoken: list[str] = []
+
+    def voice(phrase: str) -> None:
+        spoken.append(phrase)
+        raise RuntimeError("speech engine died")
+
+    app = App(source_factory=fast_demo, session_log_factory=RecordingLog, say=voice)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.say("inhale")
+        app.say("exhale")
+        await pilot.pause()
+        assert spoken == ["inhale"]
+        assert [n for n in app.notices if "voice off" in n] == ["voice off: speech engine died"]

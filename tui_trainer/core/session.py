@@ -128,7 +128,6 @@ class Session:
         self.log: SessionLog = log or NullSessionLog()
         self.config = config or CoachConfig()
         self.flow_config = flow_config or FlowConfig()
-        self._poses = poses
         # A flow's pose specs (each on its side) are built once; specs[i] is where step i starts.
         self._flow_specs = [
             [poses[p.pose_id].for_side(p.side) for p in s.flow.poses] if s.flow else []
