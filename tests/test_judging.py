@@ -43,7 +43,8 @@ def test_body_points_keep_the_picture_and_scale_the_depth() -> None:
 
 
 @pytest.mark.parametrize(
-    ("joint", "degrees"), [("left_shoulder", 35.0), ("left_shoulder", -35.0), ("right_elbow", -35.0)]
+    ("joint", "degrees"),
+    [("left_shoulder", 35.0), ("left_shoulder", -35.0), ("right_elbow", -35.0)],
 )
 def test_one_important_joint_far_off_is_never_perfect_and_is_the_correction(
     joint: str, degrees: float

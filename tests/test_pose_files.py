@@ -12,8 +12,8 @@ from tui_trainer.core.angles import MAIN_ANGLES
 from tui_trainer.core.errors import LibraryFileError
 from tui_trainer.core.library import PoseLibrary, builtin_dir
 from tui_trainer.core.pose import Pose
-from tui_trainer.core.pose_file import format_pose, load_pose_file, parse_pose
 from tui_trainer.core.pose_builder import TOL_CAP, TOL_FLOOR, build_pose_spec
+from tui_trainer.core.pose_file import format_pose, load_pose_file, parse_pose
 from tui_trainer.core.templates import side_of
 from tui_trainer.core.tomlcompat import tomllib
 
@@ -27,7 +27,10 @@ EXPECTED_POSE_ERRORS = {
     "id_mismatch.toml": ("'another_name'", "expected the file name 'id_mismatch'"),
     "variant_duplicate_id.toml": ("variant 2", "field 'id' repeats an earlier variant's id"),
     "variant_bad_tolerance.toml": (
-        "variant 2 (hands_at_heart)", "angles.left_knee", "tolerance must be > 0", "-3.0"
+        "variant 2 (hands_at_heart)",
+        "angles.left_knee",
+        "tolerance must be > 0",
+        "-3.0",
     ),
     "symmetry_on_asymmetric.toml": ("field 'symmetry' is only for symmetric poses",),
 }

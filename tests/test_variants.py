@@ -63,7 +63,9 @@ def test_tree_photos_give_an_overhead_and_a_heart_variant(
     eval_data: dict[str, np.ndarray],
 ) -> None:
     heart = DeclaredVariant(
-        "hands_at_heart", "hands at heart", {"left_elbow": (50.0, None), "right_elbow": (50.0, None)}
+        "hands_at_heart",
+        "hands at heart",
+        {"left_elbow": (50.0, None), "right_elbow": (50.0, None)},
     )
     hips = DeclaredVariant(
         "hands_on_hips",

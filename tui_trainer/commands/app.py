@@ -32,7 +32,9 @@ def register(parser: argparse.ArgumentParser, subparsers: Any) -> None:
         help="show the live image in the preview window as a mirror does (default: on for the "
         "webcam and stream URLs, off for videos and the demo; m in the window switches)",
     )
-    group.add_argument("--no-sound", action="store_true", help="no chime on PERFECT")
+    group.add_argument(
+        "--no-sound", action="store_true", help="no chime on PERFECT, no breath tones in flows"
+    )
     group.add_argument(
         "--stats-file",
         metavar="FILE",

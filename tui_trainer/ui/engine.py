@@ -23,6 +23,7 @@ from tui_trainer.core.poses import PoseSpec
 from tui_trainer.core.session import Session, SessionState
 from tui_trainer.io.sources import FrameSource
 from tui_trainer.ui.messages import (
+    FlowCue,
     FrameProcessed,
     PerfectEntered,
     RoutineDone,
@@ -171,10 +172,11 @@ class LiveLoop:
         while not cancelled():
             with self.lock:
                 spec, restart, self._restart = self.session.spec, self._restart, False
+                window_s = self.session.target_window_s
                 done = self.session.state().finished
             if done:
                 return
-            self.source.set_target(spec, restart)
+            self.source.set_target(spec, restart, window_s)
             try:
                 sample = self.source.read()
             except SourceInterrupted as exc:  # a stream reconnecting: wait, then go on
@@ -201,6 +203,8 @@ class LiveLoop:
                 state = self.session.update(sample.pose, sample.t)
             self.stats.scored()
             post(FrameProcessed(state, sample.t, sample.index))
+            for cue in state.cues:
+                post(FlowCue(cue.kind, cue.phrase, cue.counted))
             if state.perfect_entered:
                 post(PerfectEntered())
             self._show_window(state, sample.frame)
@@ -223,10 +227,10 @@ class LiveLoop:
             if spec.id not in self._references:
                 self._references[spec.id] = _reference_image(spec)
             result = state.result
-            title = f"{spec.display_name(state.step.side)} · {state.index + 1}/{state.n_steps}"
+            name = state.flow.pose if state.flow else spec.display_name(state.step.side)
             if result is not None and result.variant_name:
-                title = f"{spec.display_name(state.step.side)} — {result.variant_name}"
-                title += f" · {state.index + 1}/{state.n_steps}"
+                name += f" — {result.variant_name}"  # the form matched
+            title = f"{name} · {state.index + 1}/{state.n_steps}"
             view = WindowView(
                 frame=frame,
                 pose=result.pose if result else None,
