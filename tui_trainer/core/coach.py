@@ -241,9 +241,10 @@ class FrameScorer:
         return self._framing
 
     def _pick_row(self, scores: np.ndarray) -> int:
-        best = int(np.argmax(scores))
+        fit = scores + self._judge.prior
+        best = int(np.argmax(fit))
         cur = self._row
-        if cur is not None and scores[cur] >= scores[best] - self.config.variant_stick:
+        if cur is not None and fit[cur] >= fit[best] - self.config.variant_stick:
             best = cur
         if best != cur:
             self._off_since.clear()
