@@ -396,7 +396,9 @@ def main() -> int:
     print(f"\n{'measure':24s}" + "".join(f"{k:>12s}" for k in rows))
     for key in keys:
         print(f"{key:24s}" + "".join(f"{rows[k][key]:12.3f}" for k in rows))
-    print(f"\nFrameScorer.update: {time_frames(specs, photos):.3f} ms median per frame (goal <= 0.3)")
+    print(
+        f"\nFrameScorer.update: {time_frames(specs, photos):.3f} ms median per frame (goal <= 0.3)"
+    )
     print(f"({args.split} split, {time.perf_counter() - t0:.0f} s)")
     return 0
 

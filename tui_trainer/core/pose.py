@@ -125,6 +125,20 @@ class Pose:
             arr.setflags(write=False)
         return Pose(image=img, world=wld, visibility=vis, image_size=self.image_size)
 
+    def turned(self, clockwise: bool) -> Pose:
+        """The same pose in the picture turned by a quarter (what an upright camera would have
+        seen when the real one lies on its side)."""
+        img = self.image.copy()
+        wld = self.world.copy()
+        if clockwise:
+            img[:, 0], img[:, 1] = 1.0 - self.image[:, 1], self.image[:, 0]
+            wld[:, 0], wld[:, 1] = -self.world[:, 1], self.world[:, 0]
+        else:
+            img[:, 0], img[:, 1] = self.image[:, 1], 1.0 - self.image[:, 0]
+            wld[:, 0], wld[:, 1] = self.world[:, 1], -self.world[:, 0]
+        size = None if self.image_size is None else (self.image_size[1], self.image_size[0])
+        return Pose.trusted(img, wld, self.visibility.copy(), size)
+
     @cached_property
     def mirror(self) -> Pose:
         """mirrored(), computed once: a target is compared with both sides every frame."""
