@@ -173,7 +173,8 @@ class Tally:
     false_perfect: list[bool]
     caught: dict[tuple[str, float], list[bool]]  # (kind, degrees)
     right: dict[tuple[str, float], list[bool]]
-    by_joint: dict[str, list[tuple[bool, bool]]]  # joint kind -> (caught, right) at 35 plane
+    # joint kind -> (caught, right or None with a framing message) at 35 plane
+    by_joint: dict[str, list[tuple[bool, bool | None]]]
 
 
 def new_tally() -> Tally:
@@ -213,7 +214,8 @@ def evaluate(
                     if not out.framing:
                         tally.right[(kind, deg)].append(right)
                     if kind == "plane" and deg == 35.0:
-                        tally.by_joint[angle.split("_", 1)[1]].append((caught, right))
+                        kept = None if out.framing else right
+                        tally.by_joint[angle.split("_", 1)[1]].append((caught, kept))
     return tally
 
 
@@ -277,7 +279,7 @@ def report(name: str, t: Tally) -> dict[str, float]:
         f"{k} {_mean(v):.2f}" for k, v in sorted(t.recall.items())
     ))  # fmt: skip
     print("  by joint (plane 35, caught/right): " + ", ".join(
-        f"{k} {_mean([c for c, _ in v]):.2f}/{_mean([r for _, r in v]):.2f}"
+        f"{k} {_mean([c for c, _ in v]):.2f}/{_mean([r for _, r in v if r is not None]):.2f}"
         for k, v in sorted(t.by_joint.items())
     ))  # fmt: skip
     return row

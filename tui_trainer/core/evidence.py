@@ -129,12 +129,15 @@ def _pair(
     tl, tr = targets[left], targets[right]
     weight = max(tl.weight, tr.weight)
     is_far = weight >= GATE_WEIGHT and abs(gap) >= far_limit(tolerance)
-    # Name the side further from its own target; move it toward the other side.
+    # Name a side whose own error points the way the gap does (so "lower your left arm" is
+    # said of an arm that is above its target), the one further from its target if both do.
     dl, dr = deviation.get(left, el), deviation.get(right, er)
-    if abs(dl) / tl.tolerance >= abs(dr) / tr.tolerance:
-        name, t, move = left, tl, gap
-    else:
-        name, t, move = right, tr, -gap
+    sides = [
+        (abs(dl) / tl.tolerance, left, tl, gap, el),
+        (abs(dr) / tr.tolerance, right, tr, -gap, er),
+    ]
+    agreeing = [s for s in sides if s[4] * s[3] > 0] or sides
+    _, name, t, move, _ = max(agreeing, key=lambda s: s[0])
     correction = Correction(name, _phrase(name, t, move), move, excess)
     value = excess * weight * _trust(min(cl, cr)) + (_FAR_FIRST if is_far else 0.0)
     return is_far, value, correction
