@@ -91,6 +91,7 @@ class Voice:
         self._engine_factory = engine or default_engine()
         self.clock = clock
         self._enabled = enabled
+        self._on = enabled  # the worker's copy, switched in order with the cues
         self._inbox: queue.Queue[Any] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()
@@ -266,13 +267,14 @@ class Voice:
         if not self._realtime:
             self._advance(t)  # what the speakers would have started before this event
         if isinstance(item, _Switch):
+            self._on = item.on
             if not item.on:
                 self._stop_sound(now)
                 self._queue.withdraw(None)
             return
         if isinstance(item, Withdraw):
             self._queue.withdraw(item.kind)
-        elif isinstance(item, Cue) and self._enabled and self._queue.offer(item) == INTERRUPT:
+        elif isinstance(item, Cue) and self._on and self._queue.offer(item) == INTERRUPT:
             self._stop_sound(now)
 
     def _stop_sound(self, now: float) -> None:
