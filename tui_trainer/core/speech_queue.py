@@ -115,9 +115,12 @@ class SpeechQueue:
         self.current = None
         self.busy_until = min(self.busy_until, now)
 
-    def withdraw(self, kind: str | None = None) -> None:
-        """Forget the waiting cue (of this kind; of any kind with None): no longer true."""
-        if self.pending is not None and (kind is None or self.pending.kind == kind):
+    def withdraw(self, kind: str | None = None, spare: str | None = None) -> None:
+        """Forget the waiting cue (of this kind; of any kind but `spare` with None)."""
+        pending = self.pending
+        if pending is None or pending.kind == spare:
+            return
+        if kind is None or pending.kind == kind:
             self.pending = None
 
     def next_start(self) -> float | None:

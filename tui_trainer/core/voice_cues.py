@@ -55,10 +55,11 @@ _ROMAN = {"I": "one", "II": "two", "III": "three", "IV": "four", "V": "five"}
 
 @dataclass(frozen=True)
 class Withdraw:
-    """Forget a waiting cue of this kind (None: any kind): it is no longer true."""
+    """Forget a waiting cue of this kind (None: any kind but `spare`): it is no longer true."""
 
     kind: str | None
     t: float
+    spare: str | None = None
 
 
 Action = Cue | Withdraw

@@ -173,9 +173,10 @@ class Voice:
             self._post(action)
 
     def end_session(self) -> None:
-        """Nothing more to say for this session (a phrase being spoken ends by itself)."""
+        """Nothing more to say for this session but "routine complete" (a phrase being spoken
+        ends by itself)."""
         self._planner = None
-        self._post(Withdraw(None, self.clock()))
+        self._post(Withdraw(None, self.clock(), spare="done"))
 
     def flush(self) -> None:
         """Wait until everything posted so far has been handled (tests, benchmarks)."""
@@ -273,7 +274,7 @@ class Voice:
                 self._queue.withdraw(None)
             return
         if isinstance(item, Withdraw):
-            self._queue.withdraw(item.kind)
+            self._queue.withdraw(item.kind, item.spare)
         elif isinstance(item, Cue) and self._on and self._queue.offer(item) == INTERRUPT:
             self._stop_sound(now)
 
