@@ -179,8 +179,8 @@ class TrainerApp(App[int]):
         voice = self.voice
         if voice is None:
             return "No voice in this run (--no-voice or --no-sound)"
-        if voice.problem is not None:
-            return voice.problem
+        if voice.problem is not None or voice.silent is not None:
+            return voice.problem or f"{voice.silent}: the voice is silent too"
         self._voice_on = not self._voice_on
         voice.enabled = self._voice_on and self._sound_on
         if self._voice_on and not self._sound_on:
