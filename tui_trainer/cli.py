@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "poses",
     "routines",
     "compare_motion",
+    "follow",
     "analyze",
     "history",
 )

@@ -38,6 +38,13 @@ def register(parser: argparse.ArgumentParser, subparsers: Any) -> None:
         action="store_false",
         help="do not also try the trainee with left and right swapped",
     )
+    p.add_argument(
+        "--online",
+        action="store_true",
+        help="also run the streaming alignment of `follow` over the trainee, frame by frame "
+        "without looking ahead; --json then adds a timeline: per trainee frame the teacher "
+        "time a live session would have shown",
+    )
     common.add_workers_argument(p)
     p.set_defaults(handler=run)
 
@@ -72,13 +79,43 @@ def run(args: argparse.Namespace) -> int:
     common.check_output(args.plot, ".png", "--plot")
     expert, trainee = load_tracks([args.expert, args.trainee], args.workers)
     result = compare_motion(expert, trainee, band=args.band, mirror=args.mirror)
+    timeline = None
+    if args.online:
+        from tui_trainer.core.follow_timeline import online_timeline
+        from tui_trainer.core.teacher import TeacherMotion
+
+        teacher = TeacherMotion.from_track(expert, Path(args.expert).name)
+        timeline = online_timeline(teacher, trainee, mirror=args.mirror)
     if args.plot:
         plot_comparison(result, args.plot, Path(args.expert).name, Path(args.trainee).name)
     if args.json:
-        print(json.dumps(result.to_dict(), indent=2))
+        out = result.to_dict()
+        if timeline is not None:
+            out["timeline"] = timeline
+        print(json.dumps(out, indent=2))
     else:
         _report(result, args)
+        if timeline is not None:
+            _report_online(result, timeline)
     return 0
+
+
+def _report_online(r: MotionComparison, timeline: list[dict[str, float]]) -> None:
+    """How far the live (causal) alignment strays from the offline path, which sees it all."""
+    import numpy as np
+
+    from tui_trainer.core.follow_timeline import offline_positions
+
+    t = np.array([e["t"] for e in timeline])
+    online = np.array([e["teacher_t"] for e in timeline])
+    offline = offline_positions(r, t)
+    ok = np.isfinite(offline)
+    diff = np.abs(online[ok] - offline[ok])
+    print(
+        f"online alignment: {len(timeline)} trainee frames, the live position differs from the "
+        f"offline path by {np.median(diff):.2f} s (median), {np.percentile(diff, 90):.2f} s "
+        "(90th percentile); --json lists it frame by frame"
+    )
 
 
 def _report(r: MotionComparison, args: argparse.Namespace) -> None:

@@ -2,7 +2,8 @@
 
 Arrays: timestamps (N,) float64 seconds · image, world (N, 33, 3) float32 · visibility (N, 33)
 float16 · present (N,) bool · image_size (2,) int (0, 0 when unknown) · fps () float ·
-meta () str (JSON: source, routine/pose, anything else) · version () int.
+meta () str (JSON: source, routine/pose, "poses": [{"t": s, "name": ...}] when each pose
+started, anything else) · version () int.
 Rows without a person are zeros with present False. About 1.5 MB a minute at 30 fps.
 
 Crash safety: while a session records, LandmarkRecorder appends the frames about once a second
@@ -19,6 +20,7 @@ import struct
 import tempfile
 import threading
 import time
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -148,7 +150,7 @@ def load_recording(path: str | Path) -> LandmarkTrack:
                     f"{p}: not a tui-trainer landmark recording (missing {', '.join(missing)})"
                 )
             arrays = {k: data[k] for k in _KEYS}
-    except (OSError, ValueError, EOFError) as exc:
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
         raise InputFileError(f"{p}: not a readable .npz landmark recording ({exc})") from None
     n = len(arrays["timestamps"])
     shapes = {
@@ -203,6 +205,14 @@ class LandmarkRecorder:
         self._part_fd: int | None = None  # opened at the first flush
         self._pending = 0  # frames at the end of _frames not yet in the side file
         self._last_flush = time.monotonic()
+        self._poses: list[tuple[float, str]] = []  # (time of the first frame, pose name)
+        self._next_pose: str | None = None
+
+    def mark_pose(self, name: str | None) -> None:
+        """The pose performed from the next frame on (kept in meta "poses" for `follow`)."""
+        with self._lock:
+            last = self._poses[-1][1] if self._poses else None
+            self._next_pose = name if name and name != last else None
 
     def add(self, t: float, pose: Pose | None) -> None:
         with self._lock:
@@ -210,6 +220,9 @@ class LandmarkRecorder:
                 raise RuntimeError("recorder is closed")
             if self._frames and t <= self._frames[-1][0]:
                 return  # timestamps must increase; a repeated frame adds nothing
+            if self._next_pose is not None:
+                self._poses.append((float(t), self._next_pose))
+                self._next_pose = None
             self._frames.append((float(t), pose))
             self._pending += 1
             now = time.monotonic()
@@ -268,11 +281,11 @@ class LandmarkRecorder:
             t0 = self._frames[0][0]
             frames = [(t - t0, pose) for t, pose in self._frames]  # seconds from the first
             ts = np.array([t for t, _ in frames])
+            meta: dict[str, Any] = {**self.meta, "t0": t0}
+            if self._poses:
+                meta["poses"] = [{"t": round(t - t0, 3), "name": n} for t, n in self._poses]
             track = LandmarkTrack.from_frames(
-                frames,
-                fps=_fps_of(ts),
-                source=str(self.meta["source"]),
-                meta={**self.meta, "t0": t0},
+                frames, fps=_fps_of(ts), source=str(self.meta["source"]), meta=meta
             )
             written = save_recording(self.path, track)
             if self._part_fd is not None:
@@ -303,7 +316,15 @@ class RecordingSource:
             self._recorder.add(sample.t, sample.pose)
         return sample
 
-    def __getattr__(self, name: str) -> Any:  # open, close, set_target, name, fps...
+    def set_target(self, spec: Any, restart: bool = False) -> None:
+        """Passed on; the pose's name goes into the recording (follow shows it)."""
+        name = None
+        if spec is not None:
+            name = spec.display_name(None if spec.symmetric else spec.template_side)
+        self._recorder.mark_pose(name)
+        self._source.set_target(spec, restart)
+
+    def __getattr__(self, name: str) -> Any:  # open, close, name, fps...
         return getattr(self._source, name)
 
 
