@@ -379,3 +379,19 @@ def test_espeak_speaks_offline_from_the_wheel() -> None:
     assert check_voice("en-us+nothing") == "unknown voice"
     other = EspeakSpeech("en-gb+f3").synth("Warrior two, left side.")
     assert other.size > 0 and not np.array_equal(other[: pcm.size], pcm[: other.size])
+
+
+def test_the_follow_screen_speaks_through_the_same_voice(tmp_path: Path) -> None:
+    from tui_trainer.commands.voice_options import follow_say
+
+    assert follow_say(None) is None  # --no-voice: the follow screen shows its cues only
+    clock = Clock(0.0)
+    writer = AudioFileWriter(tmp_path / "follow.wav", clock=clock)
+    writer.start(0.0)
+    voice = Voice(lambda: writer, FakeEngine, clock=clock)
+    say = follow_say(voice)
+    say("Raise your left arm.")
+    voice.close()
+    writer.close()
+    (spoken,) = voice.spoken
+    assert (spoken.cue.text, spoken.cue.kind) == ("Raise your left arm.", "follow")

@@ -64,6 +64,21 @@ def build_sound(args: argparse.Namespace) -> SoundSetup:
     return SoundSetup(chime, voice, audio_file, output)
 
 
+def follow_say(voice: Any) -> Any:
+    """The follow screen's voice hook (ui/follow_engine.py: `say(text)` per phrase its Announcer
+    picks, already paced): the phrase goes to the voice, worth saying for 2 s."""
+    if voice is None:
+        return None
+    from tui_trainer.core.speech_queue import Priority
+
+    voice.start()
+
+    def say(text: str) -> None:
+        voice.say(text, Priority.CORRECTION, kind="follow", ttl_s=2.0)
+
+    return say
+
+
 def print_voices() -> int:
     from tui_trainer.io.speech import DEFAULT_VOICE, SpeechUnavailable, list_voices
 
