@@ -395,3 +395,21 @@ def test_the_follow_screen_speaks_through_the_same_voice(tmp_path: Path) -> None
     writer.close()
     (spoken,) = voice.spoken
     assert (spoken.cue.text, spoken.cue.kind) == ("Raise your left arm.", "follow")
+
+
+def test_without_the_speech_library_the_voice_says_why_and_the_cli_goes_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import tui_trainer.io.speech as speech
+
+    monkeypatch.setattr(speech, "_library", None)
+    monkeypatch.setattr(speech, "_failure", None)
+    monkeypatch.setitem(sys.modules, "espeakng_loader", None)  # import fails
+    with pytest.raises(speech.SpeechUnavailable, match="espeakng-loader is not installed"):
+        speech.EspeakSpeech()
+    reason = speech.check_voice("en-gb")
+    assert reason is not None and reason != "unknown voice"  # --voice is not refused for it
+    voice = Voice(lambda: None)  # the default engine: eSpeak NG
+    problem = voice.start()
+    assert problem is not None and problem.startswith("no voice:") and "chime only" in problem
+    voice.close()

@@ -169,6 +169,9 @@ def _load() -> _Library:
         except SpeechUnavailable as exc:
             _failure = str(exc)
             raise
+        except Exception as exc:  # a library of another build: missing symbols...
+            _failure = f"the eSpeak NG library could not be used ({exc})"
+            raise SpeechUnavailable(_failure) from None
     return _library
 
 
