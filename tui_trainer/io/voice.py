@@ -79,6 +79,8 @@ _STOP = object()
 
 
 class Voice:
+    """Speaks cues one at a time on its own thread (see the module docstring for the API)."""
+
     def __init__(
         self,
         output: Callable[[], Any],
@@ -211,6 +213,8 @@ class Voice:
             return
         try:
             self._loop()
+        except Exception as exc:  # a bug must not take the session down: silent from now on
+            self.silent = f"the voice stopped ({exc})"
         finally:
             self._drain()
 
