@@ -15,12 +15,16 @@ class RecordingLog:
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, Any]] = []
+        self.checkpoints: list[StepRecord] = []  # kept apart: one per changed frame
 
     def start(self, info: SessionInfo) -> None:
         self.calls.append(("start", info))
 
     def step(self, record: StepRecord) -> None:
         self.calls.append(("step", record))
+
+    def checkpoint(self, record: StepRecord) -> None:
+        self.checkpoints.append(record)
 
     def finish(self, interrupted: bool) -> None:
         self.calls.append(("finish", interrupted))

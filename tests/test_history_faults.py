@@ -404,3 +404,144 @@ async def test_the_app_in_a_too_small_terminal_says_the_size_needed(
         await pilot.resize_terminal(MIN_WIDTH, MIN_HEIGHT)
         await pilot.pause(0.2)
         assert isinstance(app.screen, RoutineListScreen)
+
+
+# --- SIGKILL in the middle of a step: the step in progress is checkpointed ----------------
+
+KILL_ROUTINE = """
+name = "Kill test"
+level = "beginner"
+description = "A short first pose, a long second one."
+
+[[step]]
+pose = "mountain"
+hold_s = 3
+rest_s = 0.5
+
+[[step]]
+pose = "tree"
+side = "left"
+hold_s = 60
+"""
+
+# The real app, headless, on the demo trainee, with the real history log; it prints the
+# session's state after every frame so the test knows what had been practised when it kills.
+KILL_CHILD = textwrap.dedent(
+    """
+    import sys
+    from tui_trainer.core.session import Session
+    from tui_trainer.io.sources import DemoSource
+    from tui_trainer.io.storage import SqliteSessionLog
+    from tui_trainer.ui.app import TrainerApp
+
+    update = Session.update
+
+    def reporting_update(self, pose, t):
+        state = update(self, pose, t)
+        score = state.result.score if state.result and state.result.score is not None else -1
+        print(state.index, round(state.held_s, 3), round(score, 1), flush=True)
+        return state
+
+    Session.update = reporting_update
+    app = TrainerApp(
+        source_factory=lambda: DemoSource(seed=int(sys.argv[1])),
+        session_log_factory=SqliteSessionLog,
+        start_routine="kill",
+    )
+    app.run(headless=True)
+    """
+)
+
+
+def _kill_when(proc: subprocess.Popen[str], due: Any) -> list[tuple[int, float, float]]:
+    """Read the child's states until due(states) says so, SIGKILL it, and return every state it
+    reported (the ones still in the pipe too: the last is where it was killed)."""
+    assert proc.stdout is not None
+    states: list[tuple[int, float, float]] = []
+    for line in proc.stdout:
+        i, held, score = line.split()
+        states.append((int(i), float(held), float(score)))
+        if due(states):
+            os.kill(proc.pid, signal.SIGKILL)
+            break
+    else:
+        raise AssertionError(
+            f"the app ended before the moment: {proc.stderr.read() if proc.stderr else ''}"
+        )
+    proc.wait(timeout=30)
+    for line in proc.stdout:  # what it printed before the kill landed
+        i, held, score = line.split()
+        states.append((int(i), float(held), float(score)))
+    return states
+
+
+@pytest.mark.parametrize(
+    "moment", ["first-pose-before-perfect", "first-pose-holding", "second-pose-holding"]
+)
+def test_sigkill_at_a_random_moment_keeps_the_step_in_progress(tmp_path: Path, moment: str) -> None:
+    import random
+    import time
+
+    seed = random.randrange(1 << 30)
+    rng = random.Random(seed)
+    config, data = tmp_path / "config", tmp_path / "data"
+    (config / "routines").mkdir(parents=True)
+    (config / "routines" / "kill.toml").write_text(KILL_ROUTINE)
+    env = {**os.environ, "TUI_TRAINER_CONFIG_DIR": str(config), "TUI_TRAINER_DATA_HOME": str(data)}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", KILL_CHILD, str(seed % 1000)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        if moment == "first-pose-before-perfect":
+            # Scored for a random 1-2.5 s, before the demo trainee gets the pose right.
+            first: list[float] = []
+            wait = rng.uniform(1.0, 2.5)
+
+            def due(states: list[tuple[int, float, float]]) -> bool:
+                if states[-1][2] >= 0 and not first:
+                    first.append(time.monotonic())
+                late = bool(first) and time.monotonic() - first[0] >= wait
+                return late or states[-1][1] > 0  # the first moment it holds at the latest
+        elif moment == "first-pose-holding":
+            target = rng.uniform(0.5, 2.5)
+
+            def due(states: list[tuple[int, float, float]]) -> bool:
+                return states[-1][0] == 0 and states[-1][1] >= target
+        else:
+            target = rng.uniform(1.0, 6.0)
+
+            def due(states: list[tuple[int, float, float]]) -> bool:
+                return states[-1][0] == 1 and states[-1][1] >= target
+
+        states = _kill_when(proc, due)
+    finally:
+        proc.kill()
+        proc.communicate()
+    assert proc.returncode == -signal.SIGKILL
+    index, held, _ = states[-1]
+    best = max(s[2] for s in states if s[0] == index)
+
+    out = subprocess.run(
+        [sys.executable, "-m", "tui_trainer.cli", "history", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
+    assert out.returncode == 0, out.stderr
+    [session] = json.loads(out.stdout)
+    why = f"seed {seed}, killed at {states[-1]}: {session}"
+    assert session["status"] == "interrupted", why
+    steps = session["steps"]
+    assert [s["index"] for s in steps] == list(range(index + 1)), why
+    last = steps[-1]
+    assert not last["completed"], why
+    # At most about a second lost: the writer commits the step in progress once a second.
+    assert held - 1.2 <= last["held_s"] <= held, why
+    assert best - 15 <= last["best_score"] <= best and last["best_score"] > 0, why
+    if index == 1:
+        assert steps[0]["completed"] and steps[0]["held_s"] == 3.0, why

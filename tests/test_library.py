@@ -190,3 +190,44 @@ def test_data_dir_env_overrides_the_builtin_folders(
     monkeypatch.setenv("TUI_TRAINER_DATA_DIR", str(tmp_path / "data"))
     assert builtin_dir("routines") == tmp_path / "data" / "routines"
     assert PoseLibrary.load().ids() == ["tree"]
+
+
+def test_a_missing_or_empty_builtin_library_is_an_error_not_an_empty_list(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    config: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    tree = builtin_dir("poses") / "tree.toml"
+    data = tmp_path / "data"
+    (data / "poses").mkdir(parents=True)
+    monkeypatch.setenv("TUI_TRAINER_DATA_DIR", str(data))
+    assert main(["poses", "list"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert f"built-in poses not found: {data / 'poses'} has no *.toml files" in err
+    assert "TUI_TRAINER_DATA_DIR" in err
+    shutil.copy(tree, data / "poses")
+    assert main(["routines", "list"]) == 2  # poses found, routines/ missing
+    assert (
+        f"built-in routines not found: {data / 'routines'} does not exist"
+        in capsys.readouterr().err
+    )
+
+
+def test_an_installed_package_reads_its_own_copy_of_the_library(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A wheel carries the library in tui_trainer/builtin/ (setup.py copies it there): that copy
+    wins over a checkout's folders, found through importlib.resources."""
+    import tui_trainer.core.library as library
+
+    package = tmp_path / "site-packages" / "tui_trainer"
+    (package / "builtin" / "poses").mkdir(parents=True)
+    shutil.copy(builtin_dir("poses") / "tree.toml", package / "builtin" / "poses")
+    monkeypatch.delenv("TUI_TRAINER_DATA_DIR", raising=False)
+    monkeypatch.setattr(library.resources, "files", lambda name: package)
+    assert builtin_dir("poses") == package / "builtin" / "poses"
+    assert PoseLibrary.load(user_dir=tmp_path / "none").ids() == ["tree"]
+    # Without that copy (an editable install), the checkout's folder.
+    assert builtin_dir("routines") == Path(__file__).resolve().parents[1] / "routines"

@@ -226,3 +226,24 @@ def test_unknown_pose_and_a_failing_log() -> None:
     drv.run(4.0)
     assert session.index == 1  # the session went on
     assert session.log_error is not None and "disk full" in session.log_error
+
+
+def test_the_step_in_progress_is_checkpointed_on_each_change() -> None:
+    log = RecordingLog()
+    session = Session(ROUTINE, POSES, log=log)
+    drv = Driver(session)
+    drv.run(1.0, bad_knee)  # tried, never PERFECT: still handed to the log
+    assert log.checkpoints and log.checkpoints[-1] == session.record(0)
+    assert log.checkpoints[-1].held_s == 0.0 and log.checkpoints[-1].best_score > 0
+    drv.run(1.0)
+    assert log.checkpoints[-1] == session.record(0) and log.checkpoints[-1].held_s > 0.5
+    # Only changes are sent: no two checkpoints in a row are the same.
+    assert all(a != b for a, b in zip(log.checkpoints, log.checkpoints[1:]))
+    session.pause()
+    sent = len(log.checkpoints)
+    drv.run(1.0)  # paused: nothing changes, nothing is sent
+    assert len(log.checkpoints) == sent
+    session.resume()
+    drv.run(3.0)  # step 0 completes: its final record goes through step(), as before
+    assert [r.index for k, r in log.calls if k == "step"] == [0]
+    assert log.calls[0][1].completed

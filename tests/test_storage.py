@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -267,3 +268,66 @@ def test_owner_liveness_rules() -> None:
     if start:  # Linux: a reused pid (other start time) is not the writer
         assert history_owner.owner_alive(os.getppid(), "", None)
         assert not history_owner.owner_alive(os.getppid(), "1", None)
+
+
+class CountingConnection(sqlite3.Connection):
+    """Counts the step rows written (INSERT INTO steps), across connections."""
+
+    inserts = 0
+
+    def execute(self, sql: str, *args: Any) -> sqlite3.Cursor:  # type: ignore[override]
+        if sql.lstrip().startswith("INSERT OR REPLACE INTO steps"):
+            CountingConnection.inserts += 1
+        return super().execute(sql, *args)
+
+
+def _counting(*args: Any, **kw: Any) -> sqlite3.Connection:
+    return sqlite3.connect(*args, factory=CountingConnection, **kw)
+
+
+def _steps_on_disk(db: Path) -> list[StepRecord]:
+    with HistoryStore.open(db) as store:
+        [summary] = store.list_sessions()
+        detail = store.get_session(summary.id)
+        assert detail is not None
+        return list(detail.steps)
+
+
+def test_checkpoints_write_the_newest_progress_about_once_a_second(tmp_path: Path) -> None:
+    import time
+
+    db = tmp_path / "h.db"
+    CountingConnection.inserts = 0
+    log = SqliteSessionLog(db, connect=_counting)
+    log.start(SessionInfo("morning", "Morning flow", "demo", 1000.0))
+    start = time.monotonic()
+    # 2.5 s of a 30 fps session: each frame changes the step in progress.
+    for frame in range(75):
+        log.checkpoint(rec(0, held_s=frame / 30, completed=False))
+        time.sleep(1 / 30)
+    elapsed = time.monotonic() - start
+    time.sleep(0.1)
+    # Written without flush() or finish(): a kill now would keep nearly all of it.
+    [on_disk] = _steps_on_disk(db)
+    assert on_disk.held_s >= 74 / 30 - 1.2 and not on_disk.completed
+    # About once a second, not once a frame.
+    assert 1 <= CountingConnection.inserts <= elapsed + 2
+    log.checkpoint(rec(0, held_s=74 / 30, completed=False))  # nothing changed since the last
+    writes = CountingConnection.inserts
+    assert log.flush()
+    assert [s.held_s for s in _steps_on_disk(db)] == [pytest.approx(74 / 30)]
+    assert CountingConnection.inserts <= writes + 1
+    log.close()
+
+
+def test_a_finished_step_replaces_its_checkpoints_and_is_written_at_once(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    log = SqliteSessionLog(db)
+    log.start(SessionInfo("morning", "Morning flow", "demo", 1000.0))
+    log.checkpoint(rec(0, held_s=9.9, completed=False))
+    log.step(rec(0, held_s=10.0, completed=True))  # final: no checkpoint may overwrite it
+    log.checkpoint(rec(1, held_s=0.5, completed=False))
+    log.finish(interrupted=True)  # the step in progress is written before the session ends
+    log.close()
+    steps = _steps_on_disk(db)
+    assert [(s.index, s.held_s, s.completed) for s in steps] == [(0, 10.0, True), (1, 0.5, False)]

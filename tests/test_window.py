@@ -269,6 +269,11 @@ def test_q_in_the_window_ends_the_session(x11: X11) -> None:
         assert wait_for(lambda: abs((window.yaw - yaw) % 360 - 15.0) < 1e-6, timeout=5.0)
         x11.press(wid, "a")
         assert wait_for(lambda: abs(window.yaw - yaw) < 1e-6, timeout=5.0)
+        assert window.mirror is False
+        x11.press(wid, "m")  # the mirror view, and back
+        assert wait_for(lambda: window.mirror, timeout=5.0)
+        x11.press(wid, "m")
+        assert wait_for(lambda: not window.mirror, timeout=5.0)
         assert quits == []
         x11.press(wid, "q")
         assert wait_for(lambda: bool(quits), timeout=5.0)

@@ -11,9 +11,11 @@ def register(parser: argparse.ArgumentParser, subparsers: Any) -> None:
     group.add_argument(
         "--source",
         default="webcam",
-        metavar="webcam|demo|PATH",
+        metavar="webcam|demo|PATH|URL",
         help="where the trainee comes from: the webcam (default), the built-in demo trainee "
-        "(no camera needed), or a video file played as if live",
+        "(no camera needed), a video file played as if live, or a network camera such as a "
+        "phone's IP-camera app (http://, https:// or rtsp:// URL, e.g. "
+        "http://192.168.1.20:8080/video)",
     )
     group.add_argument(
         "--camera", type=int, default=0, metavar="N", help="webcam device number (default 0)"
@@ -22,6 +24,13 @@ def register(parser: argparse.ArgumentParser, subparsers: Any) -> None:
     group.add_argument("--routine", metavar="ID", help="start this routine at once")
     group.add_argument(
         "--no-window", action="store_true", help="do not open the OpenCV preview window"
+    )
+    group.add_argument(
+        "--mirror",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show the live image in the preview window as a mirror does (default: on for the "
+        "webcam and stream URLs, off for videos and the demo; m in the window switches)",
     )
     group.add_argument(
         "--no-sound", action="store_true", help="no sound at all: no chime and no voice"
@@ -113,7 +122,7 @@ def _run_app(args: argparse.Namespace, sound: Any) -> int:
 
     from tui_trainer.core.errors import InputFileError
     from tui_trainer.core.library import PoseLibrary, RoutineLibrary
-    from tui_trainer.io.sources import make_source
+    from tui_trainer.io.sources import is_live, make_source
     from tui_trainer.ui.engine import LiveStats
 
     first = make_source(args.source, args.camera, args.loop)
@@ -160,6 +169,7 @@ def _run_app(args: argparse.Namespace, sound: Any) -> int:
         window_factory=None if args.no_window else default_window_factory,
         start_routine=args.routine,
         stats=stats,
+        mirror=is_live(args.source) if args.mirror is None else args.mirror,
     )
     try:
         with _quiet_stderr() as captured:

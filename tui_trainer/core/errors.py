@@ -28,3 +28,7 @@ class LibraryFileError(TrainerError):
 
 class SourceError(TrainerError):
     """A camera or video source could not be opened or stopped delivering frames."""
+
+
+class SourceInterrupted(SourceError):
+    """A live stream dropped and is reconnecting by itself: pause, and read again."""

@@ -1,8 +1,11 @@
 """The pose library and the routines: built-in files plus the user's own, validated on load.
 
-Built-in poses and routines live in the repository's `poses/` and `routines/` folders (found
-relative to the package, so an editable install works; TUI_TRAINER_DATA_DIR overrides). The
-user's own live in the platformdirs config dir (TUI_TRAINER_CONFIG_DIR overrides the root).
+Built-in poses and routines live in the repository's `poses/` and `routines/` folders. A wheel
+carries copies of them inside the package (`tui_trainer/builtin/`, made by setup.py at build time,
+read with importlib.resources); an editable install reads the checkout's folders in place;
+TUI_TRAINER_DATA_DIR overrides both. A built-in folder that is missing or has no files is an
+error (an incomplete install), never an empty library. The user's own poses and routines live in
+the platformdirs config dir (TUI_TRAINER_CONFIG_DIR overrides the root).
 
 A user file with the same id as a built-in one overrides it (so a user can rebuild "tree" from
 their own photos); `PoseSpec.builtin` / `Routine.builtin` says which one is in use.
@@ -16,6 +19,7 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +30,12 @@ from tui_trainer.core.poses import PoseSpec
 from tui_trainer.core.routines import Routine, Step
 
 KINDS = ("poses", "routines")
+DATA_DIR_ENV = "TUI_TRAINER_DATA_DIR"
 LEVELS = ("beginner", "intermediate", "advanced")
+
+
+class BuiltinLibraryMissing(TrainerError):
+    """The built-in poses or routines are not where this install keeps them."""
 
 
 class UnknownPoseError(TrainerError):
@@ -60,10 +69,29 @@ def _check_kind(kind: str) -> None:
 
 
 def builtin_dir(kind: str) -> Path:
-    """The repository's `poses/` or `routines/` folder (TUI_TRAINER_DATA_DIR/kind if set)."""
+    """The built-in `poses/` or `routines/` folder: TUI_TRAINER_DATA_DIR/kind if set, else the
+    copy inside an installed package, else the checkout's folder (an editable install)."""
     _check_kind(kind)
-    root = os.environ.get("TUI_TRAINER_DATA_DIR")
-    return (Path(root) if root else Path(__file__).resolve().parents[2]) / kind
+    root = os.environ.get(DATA_DIR_ENV)
+    if root:
+        return Path(root) / kind
+    packaged = resources.files("tui_trainer") / "builtin" / kind
+    # pip installs packages as plain files, so the resource is a real folder (Path).
+    if isinstance(packaged, Path) and packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / kind
+
+
+def _check_builtin(folder: Path, kind: str) -> None:
+    """A built-in library without files is a broken install: say so instead of showing none."""
+    if _toml_files(folder):
+        return
+    what = "does not exist" if not folder.is_dir() else "has no *.toml files"
+    if os.environ.get(DATA_DIR_ENV):
+        fix = f"point {DATA_DIR_ENV} at a folder with poses/ and routines/, or unset it"
+    else:
+        fix = "this install of tui-trainer is incomplete: reinstall it (e.g. pipx install --force)"
+    raise BuiltinLibraryMissing(f"built-in {kind} not found: {folder} {what}; {fix}")
 
 
 def config_root() -> Path:
@@ -105,6 +133,7 @@ class PoseLibrary:
     def load(cls, builtin_dir: Path | None = None, user_dir: Path | None = None) -> PoseLibrary:
         b = builtin_dir if builtin_dir is not None else _builtin_dir("poses")
         u = user_dir if user_dir is not None else _user_dir("poses")
+        _check_builtin(b, "poses")
         specs: list[PoseSpec] = []
         errors: list[LoadError] = []
         for folder, builtin in ((b, True), (u, False)):
@@ -250,6 +279,7 @@ class RoutineLibrary:
     ) -> RoutineLibrary:
         b = builtin_dir if builtin_dir is not None else _builtin_dir("routines")
         u = user_dir if user_dir is not None else _user_dir("routines")
+        _check_builtin(b, "routines")
         routines: list[Routine] = []
         errors: list[LoadError] = []
         for folder, builtin in ((b, True), (u, False)):

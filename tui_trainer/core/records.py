@@ -1,7 +1,8 @@
 """What a session leaves behind: one record per routine step, and the log that stores them.
 
 The session (core/session.py) produces StepRecords; a SessionLog (io/storage.py writes SQLite)
-stores them step by step, so a crash loses at most the step in progress.
+stores them step by step, and the step in progress as checkpoints, so a crash loses at most the
+last second or so of practice.
 """
 
 from __future__ import annotations
@@ -46,7 +47,11 @@ class SessionLog(Protocol):
 
     def start(self, info: SessionInfo) -> None: ...
 
-    def step(self, record: StepRecord) -> None: ...
+    def step(self, record: StepRecord) -> None: ...  # a step finished or left
+
+    # The step in progress as it is now (called on each frame that changed it: keep it cheap;
+    # the log decides how often to write).
+    def checkpoint(self, record: StepRecord) -> None: ...
 
     def finish(self, interrupted: bool) -> None: ...
 
@@ -60,6 +65,9 @@ class NullSessionLog:
         pass
 
     def step(self, record: StepRecord) -> None:
+        pass
+
+    def checkpoint(self, record: StepRecord) -> None:
         pass
 
     def finish(self, interrupted: bool) -> None:

@@ -3,7 +3,9 @@
 The session is fed poses with timestamps (seconds, any monotonic clock). The hold timer of the
 current step runs only while the verdict is PERFECT; when the hold is complete a rest countdown
 runs, then the next step starts by itself. Per-step statistics become StepRecords, written to a
-SessionLog as each step is completed or left.
+SessionLog as each step is completed or left (every step that was scored, completed or not); the
+step in progress goes to the log as a checkpoint on each frame that changed its record, so a
+killed process loses only what the log had not written yet (about a second).
 """
 
 from __future__ import annotations
@@ -134,6 +136,7 @@ class Session:
         self._last_result: FrameResult | None = None
         self._step_t0: float | None = None  # first frame of the current step
         self._pending: str | None = None  # a correction given while settling, not yet counted
+        self._checkpointed: StepRecord | None = None  # the last progress handed to the log
         self._started = False
         self._finished = False
 
@@ -189,6 +192,8 @@ class Session:
                     self.finish(interrupted=False)
                 else:
                     self.phase, self.rest_left = REST, self.step.rest_s
+            elif stats.dirty:
+                self._checkpoint(self.index)
         if self.phase == REST and active:
             self.rest_left -= dt
             if self.rest_left <= 0:
@@ -297,6 +302,12 @@ class Session:
         if settled and self._pending is not None:
             self._stats[self.index].count(self._pending)
             self._pending = None
+
+    def _checkpoint(self, index: int) -> None:
+        record = self.record(index)
+        if record != self._checkpointed:  # rounded: a frame that changed nothing is not sent
+            self._checkpointed = record
+            self._log(lambda: self.log.checkpoint(record))
 
     def _flush(self, index: int) -> None:
         stats = self._stats[index]

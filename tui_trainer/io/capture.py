@@ -160,13 +160,20 @@ class CameraSource(_Estimated):
         self._close_estimator()
 
 
+_SOURCES = "use webcam, demo, a video file or a stream URL"
+
+
 def check_video(path: str | Path) -> tuple[float, int]:
     """Raise InputFileError unless `path` is a video OpenCV can read; (fps, frame count)."""
     p = Path(path)
     if not p.exists():
-        raise InputFileError(f"--source {p}: no such file (use webcam, demo or a video file)")
+        raise InputFileError(
+            f"--source {p}: no such file (use webcam, demo, a video file or a stream URL)"
+        )
     if not p.is_file():
-        raise InputFileError(f"--source {p}: not a file (use webcam, demo or a video file)")
+        raise InputFileError(
+            f"--source {p}: not a file (use webcam, demo, a video file or a stream URL)"
+        )
     cv2 = _cv2()
     cap = cv2.VideoCapture(str(p))
     try:

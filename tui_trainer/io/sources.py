@@ -1,10 +1,12 @@
-"""Where the trainee comes from: a webcam, a video file played as if live, or the demo trainee.
-(Camera and video live in io/capture.py.)
+"""Where the trainee comes from: a webcam, a network camera (a phone), a video file played as if
+live, or the demo trainee. (Camera and video live in io/capture.py, network streams in
+io/stream.py.)
 
 Every source yields `Sample`s (capture time, BGR frame or None, Pose or None). Camera and video
 frames go through MediaPipe (stream mode) in `read()`; the demo makes its pose directly and has
 no picture. `read()` paces itself to the source's frame rate, returns None when a video ends
-(without --loop) and raises SourceError when a camera or file stops delivering.
+(without --loop), raises SourceError when a camera or file stops delivering, and
+SourceInterrupted while a network stream reconnects.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from tui_trainer.core.pose import Pose
 from tui_trainer.core.poses import PoseSpec
 
 Clock = Callable[[], float]
-NO_CAMERA_HINT = "try --source demo, or a video file: --source PATH"
+NO_CAMERA_HINT = "try --source demo, a video file (--source PATH) or a phone (--source URL)"
 MAX_LAG_S = 0.1  # frames later than this are dropped (a camera driver queues ~3 frames too)
 ESTIMATE_WIDTH = 640  # frames are scaled down to this width before MediaPipe
 _STALL_S = 3.0  # a camera that gives no frame for this long has stopped
@@ -138,12 +140,20 @@ class DemoSource:
         pass
 
 
+def is_live(spec: str) -> bool:
+    """A camera pointed at the trainee (the webcam or a network stream), not a recording."""
+    from tui_trainer.io.stream import is_stream_url
+
+    return spec == "webcam" or is_stream_url(spec)
+
+
 def make_source(
     spec: str, camera: int = 0, loop: bool = False, seed: int | None = None
 ) -> FrameSource:
-    """The source named on the command line: "webcam", "demo" or a video path (checked here,
-    so a bad path fails before the TUI starts)."""
+    """The source named on the command line: "webcam", "demo", a stream URL (http, https,
+    rtsp) or a video path (checked here, so a bad path fails before the TUI starts)."""
     from tui_trainer.io.capture import CameraSource, VideoSource, check_video
+    from tui_trainer.io.stream import StreamSource, check_stream_url, is_stream_url
 
     if spec == "demo":
         return DemoSource(seed)
@@ -151,5 +161,8 @@ def make_source(
         if camera < 0:
             raise InputFileError(f"--camera {camera}: expected a device number >= 0")
         return CameraSource(camera)
+    if is_stream_url(spec):
+        check_stream_url(spec)
+        return StreamSource(spec)
     check_video(spec)
     return VideoSource(spec, loop)

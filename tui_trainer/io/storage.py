@@ -1,10 +1,11 @@
 """Where sessions are kept: the data dir, and SqliteSessionLog, the SessionLog that writes SQLite.
 
-The session loop calls start/step/finish on the UI thread; they only put the record on a queue
-(microseconds). A writer thread owns the SQLite connection and commits each step on its own, so a
-crash, a kill or Ctrl-C loses at most the step in progress. I/O trouble (read-only dir, full
-disk, a broken file) never raises: it sets `warning` ("history not saved: ...") and the session
-goes on.
+The session loop calls start/step/checkpoint/finish on its thread; they only put the record on
+a queue (microseconds). A writer thread owns the SQLite connection and commits each finished step
+on its own; the step in progress arrives as checkpoints (every frame that changed it), of which
+the writer commits the newest about once a second. So a crash, a kill or Ctrl-C loses at most
+the last second of practice. I/O trouble (read-only dir, full disk, a broken file) never raises:
+it sets `warning` ("history not saved: ...") and the session goes on.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import threading
 import time
 import uuid
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +30,7 @@ from tui_trainer.io.history_db import Connect
 
 DATA_HOME_ENV = "TUI_TRAINER_DATA_HOME"
 DB_NAME = "history.db"
+CHECKPOINT_S = 1.0  # the step in progress is written at most this often (what a kill can lose)
 
 
 def data_dir() -> Path:
@@ -55,6 +58,11 @@ class _Step:
 
 
 @dataclass(frozen=True)
+class _Checkpoint:
+    record: StepRecord  # the step in progress, as it is now
+
+
+@dataclass(frozen=True)
 class _Finish:
     interrupted: bool
 
@@ -79,6 +87,9 @@ class _Writer:
         self.conn: sqlite3.Connection | None = None
         self.session_id: int | None = None
         self.pending: SessionInfo | None = None  # a start that could not be written yet
+        self.progress: dict[int, StepRecord] = {}  # newest unwritten checkpoint per step
+        self.written: dict[int, StepRecord] = {}  # what is on disk per step (this session)
+        self.next_checkpoint = 0.0  # monotonic time the next checkpoint write may happen
 
     def _warn(self, exc: BaseException) -> None:
         log = self._log()
@@ -97,16 +108,29 @@ class _Writer:
 
     def run(self, q: queue.Queue[object]) -> None:
         while True:
-            item = q.get()
-            if item is _STOP:
-                break
+            wait = None  # nothing unwritten: sleep until the next item
+            if self.progress:
+                wait = max(self.next_checkpoint - time.monotonic(), 0.0)
             try:
-                self.handle(item)
-            except Exception as exc:  # I/O trouble must never stop the session
-                self._warn(exc)
-                if isinstance(exc, sqlite3.DatabaseError | OSError):
-                    self._drop_connection()
+                item: object = q.get(timeout=wait)
+            except queue.Empty:
+                item = None  # time to write the checkpoints
+            if item is _STOP:
+                self._guarded(self._write_progress)
+                break
+            if item is not None:
+                self._guarded(self.handle, item)
+            if self.progress and time.monotonic() >= self.next_checkpoint:
+                self._guarded(self._write_progress)
         self._drop_connection()
+
+    def _guarded(self, call: Callable[..., None], *args: object) -> None:
+        try:
+            call(*args)
+        except Exception as exc:  # I/O trouble must never stop the session
+            self._warn(exc)
+            if isinstance(exc, sqlite3.DatabaseError | OSError):
+                self._drop_connection()
 
     def _drop_connection(self) -> None:
         # After an error, reopen on the next write (the disk may have room again).
@@ -116,23 +140,42 @@ class _Writer:
         self.conn = None
 
     def handle(self, item: object) -> None:
-        if isinstance(item, _Flush):
-            item.done.set()
+        if isinstance(item, _Checkpoint):
+            if self.session_id is not None or self.pending is not None:
+                self.progress[item.record.index] = item.record
+        elif isinstance(item, _Flush):
+            try:
+                self._write_progress()
+            finally:
+                item.done.set()
         elif isinstance(item, _Start):
             if self.session_id is not None or self.pending is not None:
                 try:
+                    self._write_progress()  # the previous session's last second
                     self._finish(interrupted=True)  # a new start ends the previous session
                 except (sqlite3.Error, OSError) as exc:
                     self._warn(exc)  # and the new one is still tried
+            self.progress.clear()
+            self.written.clear()
             self.pending = item.info
             self._begin()
         elif isinstance(item, _Step):
-            if self.session_id is None and self.pending is not None:
-                self._begin()  # retry a start that failed (e.g. disk was full)
-            if self.session_id is not None:
-                self._write_step(item.record)
+            self.progress.pop(item.record.index, None)  # the final record replaces them
+            self._write_steps([item.record])
         elif isinstance(item, _Finish):
-            self._finish(item.interrupted)
+            try:
+                self._write_progress()
+            finally:
+                self._finish(item.interrupted)
+
+    def _write_progress(self) -> None:
+        """Write the newest checkpoint of each step that changed since it was last written."""
+        records = [r for i, r in sorted(self.progress.items()) if self.written.get(i) != r]
+        self.progress.clear()
+        # Set first: after a failed write the next try waits its turn (no busy retry).
+        self.next_checkpoint = time.monotonic() + CHECKPOINT_S
+        if records:
+            self._write_steps(records)
 
     def _begin(self) -> None:
         info = self.pending
@@ -163,29 +206,34 @@ class _Writer:
             log.previous_best = bests
             log.session_id = self.session_id
 
-    def _write_step(self, rec: StepRecord) -> None:
+    def _write_steps(self, records: list[StepRecord]) -> None:
+        if self.session_id is None and self.pending is not None:
+            self._begin()  # retry a start that failed (e.g. disk was full)
+        if self.session_id is None:
+            return
         conn = self._connection()
-        # One transaction per step: it is on disk before the next step starts.
+        # One transaction per write: a finished step is on disk before the next step starts.
         conn.execute("BEGIN IMMEDIATE")
         try:
-            conn.execute(
-                "INSERT OR REPLACE INTO steps (session_id, idx, pose_id, pose_name, side, "
-                "hold_target_s, held_s, best_score, mean_score, completed, corrections) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    self.session_id,
-                    rec.index,
-                    rec.pose_id,
-                    rec.pose_name,
-                    rec.side,
-                    rec.hold_target_s,
-                    rec.held_s,
-                    rec.best_score,
-                    rec.mean_score,
-                    int(rec.completed),
-                    json.dumps(rec.corrections),
-                ),
-            )
+            for rec in records:
+                conn.execute(
+                    "INSERT OR REPLACE INTO steps (session_id, idx, pose_id, pose_name, side, "
+                    "hold_target_s, held_s, best_score, mean_score, completed, corrections) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        self.session_id,
+                        rec.index,
+                        rec.pose_id,
+                        rec.pose_name,
+                        rec.side,
+                        rec.hold_target_s,
+                        rec.held_s,
+                        rec.best_score,
+                        rec.mean_score,
+                        int(rec.completed),
+                        json.dumps(rec.corrections),
+                    ),
+                )
             conn.execute(
                 "UPDATE sessions SET updated_at = ? WHERE id = ?", (time.time(), self.session_id)
             )
@@ -194,9 +242,13 @@ class _Writer:
             with contextlib.suppress(sqlite3.Error):
                 conn.execute("ROLLBACK")
             raise
+        for rec in records:
+            self.written[rec.index] = rec
 
     def _finish(self, interrupted: bool) -> None:
         sid, self.session_id, self.pending = self.session_id, None, None
+        self.progress.clear()
+        self.written.clear()
         if sid is None:
             return
         now = time.time()
@@ -259,7 +311,13 @@ class SqliteSessionLog:
         self._put(_Start(info))
 
     def step(self, record: StepRecord) -> None:
+        """A step finished or left: written at once, in its own transaction."""
         self._put(_Step(record))
+
+    def checkpoint(self, record: StepRecord) -> None:
+        """The step in progress as it is now: the writer keeps the newest and writes it about
+        once a second (CHECKPOINT_S), so a kill loses at most that much."""
+        self._put(_Checkpoint(record))
 
     def finish(self, interrupted: bool) -> None:
         """Ends the session and waits (up to `wait_s`) until it is on disk."""
@@ -267,7 +325,7 @@ class SqliteSessionLog:
         self.flush()
 
     def flush(self, timeout: float | None = None) -> bool:
-        """Wait until everything queued so far is written; False on timeout."""
+        """Wait until everything queued so far (checkpoints too) is written; False on timeout."""
         if not self._thread.is_alive():
             return False
         done = threading.Event()

@@ -2,8 +2,9 @@
 
 The session's capture worker calls `show(view)` (never blocks: only the newest view is kept);
 the GUI thread renders it with viz.composite.render_composite at up to ~30 fps, turns the 3D
-view slowly, and handles keys: a/d turn the 3D view, space stops/starts turning, q calls
-`on_quit` (the session ends as from the terminal). Closing the window only stops the preview.
+view slowly, and handles keys: a/d turn the 3D view, space stops/starts turning, m switches
+between the mirror view and the camera's own view, q calls `on_quit` (the session ends as from
+the terminal). Closing the window only stops the preview.
 
 All highgui calls happen on one daemon thread that lives as long as the process: OpenCV's Qt
 backend binds its QApplication to the thread that first opens a window, so a second window
@@ -52,10 +53,14 @@ class PreviewWindow:
     """An OpenCV window that shows WindowView pictures; safe to drive from any thread."""
 
     def __init__(
-        self, title: str = "tui-trainer", on_quit: Callable[[], None] | None = None
+        self,
+        title: str = "tui-trainer",
+        on_quit: Callable[[], None] | None = None,
+        mirror: bool = False,
     ) -> None:
         self.title = title
         self.on_quit = on_quit
+        self.mirror = mirror  # show the live image as a mirror does (webcam default); m switches
         self.error: str | None = None  # set when the window failed (the UI can show it)
         self.yaw = 30.0
         self.turning = True
@@ -135,6 +140,8 @@ class PreviewWindow:
             self.yaw = (self.yaw + TURN_STEP) % 360.0
         elif key == ord(" "):
             self.turning = not self.turning
+        elif key == ord("m"):
+            self.mirror = not self.mirror
         else:
             return
         self._redraw = True
@@ -198,7 +205,8 @@ class _GuiThread:
                     view, fresh = window._take_view()
                     if view is not None and (fresh or window.turning or window._redraw):
                         window._redraw = False
-                        cv2.imshow(window.title, render_composite(view, SIZE, window.yaw))
+                        picture = render_composite(view, SIZE, window.yaw, mirror=window.mirror)
+                        cv2.imshow(window.title, picture)
                         window.frames_shown += 1
                 except Exception as exc:  # the preview must never take the session down
                     window.error = f"preview window stopped: {exc}"

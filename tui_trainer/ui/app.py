@@ -59,6 +59,7 @@ class TrainerApp(App[int]):
         window_factory: WindowFactory | None = None,
         start_routine: str | None = None,
         stats: LiveStats | None = None,
+        mirror: bool = False,
         voice: Any = None,
         audio_file: Any = None,
     ) -> None:
@@ -71,6 +72,7 @@ class TrainerApp(App[int]):
         self.window_factory = window_factory
         self.start_routine = start_routine
         self.stats = stats or LiveStats()
+        self.mirror = mirror  # the preview window's mirror view (m in the window switches it)
         self.voice = voice  # io/voice.Voice: spoken cues (None: chime only)
         self.audio_file = audio_file  # io/audio_file.AudioFileWriter for --audio-file
         self._sound_on = True
@@ -203,11 +205,14 @@ class TrainerApp(App[int]):
                 self._window_noted = True
                 self.notify(f"OpenCV window skipped: {result}", timeout=6)
             return None
+        with contextlib.suppress(AttributeError):  # a window without a mirror view
+            result.mirror = self.mirror
         self.window = result
         return result
 
     def close_window(self) -> None:
         window, self.window = self.window, None
         if window is not None:
+            self.mirror = getattr(window, "mirror", self.mirror)  # m pressed: kept for the next
             with contextlib.suppress(Exception):  # the preview must not stop the app closing
                 window.close()

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from textual.message import Message
 
-from tui_trainer.core.errors import TrainerError
+from tui_trainer.core.errors import SourceInterrupted, TrainerError
 from tui_trainer.core.poses import PoseSpec
 from tui_trainer.core.session import Session, SessionState
 from tui_trainer.io.sources import FrameSource
@@ -28,6 +28,8 @@ from tui_trainer.ui.messages import (
     RoutineDone,
     SourceEnded,
     SourceProblem,
+    SourceResumed,
+    SourceWaiting,
 )
 
 Post = Callable[[Message], Any]
@@ -115,6 +117,8 @@ class LiveLoop:
         self.listeners: list[Callable[[SessionState, float], None]] = []
         self._references: dict[str, np.ndarray | None] = {}
         self._blank: np.ndarray | None = None
+        self._interruption: str | None = None  # what the stream said while it reconnects
+        self._paused_for_stream = False
 
     def control(self, action: Callable[[Session], Any]) -> Any:
         """Run a key's action on the session (from the UI thread)."""
@@ -149,6 +153,23 @@ class LiveLoop:
             self.session.pause(text)
         post(SourceProblem(text))
 
+    def _interrupted(self, post: Post, text: str) -> None:
+        with self.lock:
+            # A pause of the user's own stays theirs: only a running session is paused here.
+            if self._paused_for_stream or not self.session.paused:
+                self.session.pause(text)
+                self._paused_for_stream = True
+        if text != self._interruption:
+            self._interruption = text
+            post(SourceWaiting(text))
+
+    def _resumed(self, post: Post) -> None:
+        with self.lock:
+            if self._paused_for_stream and self.session.paused:
+                self.session.resume()
+        self._interruption, self._paused_for_stream = None, False
+        post(SourceResumed())
+
     def _loop(self, cancelled: Callable[[], bool], post: Post) -> None:
         while not cancelled():
             with self.lock:
@@ -159,6 +180,9 @@ class LiveLoop:
             self.source.set_target(spec, restart)
             try:
                 sample = self.source.read()
+            except SourceInterrupted as exc:  # a stream reconnecting: wait, then go on
+                self._interrupted(post, str(exc))
+                continue
             except TrainerError as exc:
                 self._stop(post, str(exc))
                 return
@@ -172,6 +196,8 @@ class LiveLoop:
                 return
             if cancelled():
                 return
+            if self._interruption is not None:
+                self._resumed(post)
             self.stats.captured(sample.t)
             self.stats.frames_dropped = self.source.frames_dropped
             with self.lock:

@@ -32,6 +32,18 @@ class SourceProblem(Message):
         self.text = text
 
 
+class SourceWaiting(Message):
+    """A network stream dropped and is reconnecting; the session is paused meanwhile."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
+class SourceResumed(Message):
+    """The stream is back after SourceWaiting; the session goes on."""
+
+
 class SourceEnded(Message):
     """A video reached its end (without --loop)."""
 

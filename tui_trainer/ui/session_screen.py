@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.markup import escape
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -25,6 +26,8 @@ from tui_trainer.ui.messages import (
     RoutineDone,
     SourceEnded,
     SourceProblem,
+    SourceResumed,
+    SourceWaiting,
 )
 from tui_trainer.ui.widgets import AngleBars, HoldBar, StepList
 
@@ -63,6 +66,7 @@ class SessionScreen(Screen[None]):
         self._shown_verdict: str | None = None
         self._log_said: set[str] = set()
         self._shown_message: str | None = None
+        self._stream_down = False
 
     @property
     def trainer(self) -> TrainerApp:
@@ -138,6 +142,17 @@ class SessionScreen(Screen[None]):
         self.notify(message.text, title="Source stopped", severity="error", timeout=15)
         self._render_state(self.loop.snapshot())
 
+    def on_source_waiting(self, message: SourceWaiting) -> None:
+        if not self._stream_down:  # one toast per drop; the hint bar follows the retries
+            self._stream_down = True
+            self.notify(message.text, title="Stream dropped", severity="warning", timeout=6)
+        self._render_state(self.loop.snapshot())
+
+    def on_source_resumed(self, _: SourceResumed) -> None:
+        self._stream_down = False
+        self.notify("The stream is back.", timeout=3)
+        self._render_state(self.loop.snapshot())
+
     def on_source_ended(self, _: SourceEnded) -> None:
         self._source_failed = "the video has ended"  # the hint bar says it; no toast over it
         self._render_state(self.loop.snapshot())
@@ -192,6 +207,8 @@ class SessionScreen(Screen[None]):
         result = state.result
         if self._source_failed:
             return f"[b]{self._source_failed}[/b] — press q for the summary"
+        if state.paused and self._stream_down and state.pause_reason:
+            return f"[b]{escape(state.pause_reason)}[/b] — the session goes on when it is back"
         if state.paused:
             return "Paused — press space to go on"
         if state.phase == REST:

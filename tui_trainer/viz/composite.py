@@ -1,7 +1,14 @@
-"""The preview window's picture: live frame with overlay | target | 3D view, under a banner."""
+"""The preview window's picture: live frame with overlay | target | 3D view, under a banner.
+
+`mirror=True` shows the live frame as a mirror does (as video calls show a webcam): the frame
+is flipped, the skeleton and angle labels are drawn at the flipped positions (each joint keeps
+its own name and colour, so the trainee's left arm is on the screen's left), and the target is
+flipped with it. Only the picture changes: scores and corrections come from the unflipped pose.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -159,10 +166,23 @@ def _banner_image(w: int, h: int, title: str, right: str, hint: str, color: Colo
     return out
 
 
+def flipped_for_display(pose: Pose) -> Pose:
+    """The pose drawn on a horizontally flipped picture: x flipped, every landmark keeping its
+    own name (unlike Pose.mirrored(), which makes the other-sided body)."""
+    image = pose.image.copy()
+    image[:, 0] = 1.0 - image[:, 0]
+    image.setflags(write=False)
+    return dataclasses.replace(pose, image=image)
+
+
 def render_composite(
-    view: WindowView, size: tuple[int, int] = (1280, 720), yaw_deg: float = 0.0
+    view: WindowView,
+    size: tuple[int, int] = (1280, 720),
+    yaw_deg: float = 0.0,
+    *,
+    mirror: bool = False,
 ) -> np.ndarray:
-    """The window picture, size = (width, height), BGR uint8."""
+    """The window picture, size = (width, height), BGR uint8; `mirror`: see the module doc."""
     import cv2
 
     w, h = size
@@ -178,11 +198,11 @@ def render_composite(
     # Live frame with the coloured skeleton, drawn after scaling (cheaper, constant line width).
     lx, ly, lw, lh = lay.live
     if view.frame is not None:
-        region = _paste(canvas, _fit(view.frame, lw, lh), lay.live)
+        region = _paste(canvas, _fit(view.frame, lw, lh, flip=mirror), lay.live)
         if view.pose is not None:
             draw_skeleton(
                 region,
-                view.pose,
+                flipped_for_display(view.pose) if mirror else view.pose,
                 errors,
                 tolerances,
                 label_angles=_label_angles(view, errors),
@@ -192,16 +212,18 @@ def render_composite(
             put_text(canvas, "no person in view", (lx + 16, ly + lh - 20), 0.8, TEXT, 2)
     else:
         put_text(canvas, "waiting for the camera...", (lx + 16, ly + lh // 2), 0.8, DIM_TEXT, 2)
+    if mirror:
+        _caption(canvas, lay.live, "mirror view (m: camera view)")
 
     # Target: the reference photo, else a figure of the template (mirrored when matched so).
     tx, ty, tw, th = lay.target
+    # In the mirror view the target is flipped too, so it looks as the trainee should.
     if view.reference_image is not None:
-        _paste(canvas, _fit_cached(view.reference_image, tw, th, mirrored), lay.target)
+        _paste(canvas, _fit_cached(view.reference_image, tw, th, mirrored != mirror), lay.target)
     elif view.target is not None:
         cap = CAPTION_HEIGHT  # keep the figure clear of the caption
-        canvas[ty + cap : ty + th, tx : tx + tw] = render_figure(
-            view.target.template, (tw, th - cap), mirrored=mirrored
-        )
+        figure = render_figure(view.target.template, (tw, th - cap), mirrored=mirrored)
+        canvas[ty + cap : ty + th, tx : tx + tw] = figure[:, ::-1] if mirror else figure
     if view.target is not None:
         name = view.target.name
         if mirrored:
