@@ -21,8 +21,13 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from tui_trainer.core.pose import Pose  # noqa: E402
+from tui_trainer.core.pose_builder import (  # noqa: E402
+    DeclaredVariant,
+    build_pose_spec,
+    target_table,
+)
 from tui_trainer.core.pose_file import format_pose  # noqa: E402
-from tui_trainer.core.templates import build_pose_spec  # noqa: E402
+from tui_trainer.core.poses import PoseSpec  # noqa: E402
 from tui_trainer.core.tomlcompat import tomllib  # noqa: E402
 
 HOLDOUT_FILE = "HOLDOUT.txt"
@@ -49,26 +54,24 @@ def load_photos(npz: Path) -> dict[str, list[tuple[str, Pose]]]:
     return out
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--npz", type=Path, default=REPO.parent / "shared/eval/yoga_dev_landmarks.npz")
-    ap.add_argument("--out", type=Path, default=REPO / "poses")
-    ap.add_argument("--hints", type=Path, default=REPO / "scripts/pose_hints.toml")
-    args = ap.parse_args()
+def declare(variant_id: str, row: dict[str, Any]) -> DeclaredVariant:
+    """A declared form from pose_hints.toml: name, defining angles, their hint phrases."""
+    angles = {n: (float(t), None) for n, t in row["angles"].items()}
+    return DeclaredVariant(variant_id, row["name"], angles, row.get("hints", {}))
 
-    meta: dict[str, Any] = tomllib.loads(args.hints.read_text("utf-8"))
-    photos = load_photos(args.npz)
-    train: dict[str, list[Pose]] = {}
-    holdout: list[str] = []
-    for label, items in sorted(photos.items()):
-        out = split_holdout(label, [n for n, _ in items])
-        train[label] = [p for n, p in items if n not in out]
-        holdout += [f"{label}\t{n}" for n, _ in items if n in out]
+
+def build_library(
+    train: dict[str, list[Pose]], hints_file: Path = REPO / "scripts/pose_hints.toml"
+) -> dict[str, PoseSpec]:
+    """Every pose's spec from its photos (bench/bench_coach.py builds on a split with this)."""
+    meta: dict[str, Any] = tomllib.loads(hints_file.read_text("utf-8"))
 
     def build(pose_id: str, others: list[dict[str, float]]) -> Any:
         m = meta.get(pose_id, {})
         hints = m.get("hints", {})
         extra = {k: m[k] for k in ("side_rule", "side_note") if k in m}
+        declared = [declare(vid, v) for vid, v in m.get("variants", {}).items()]
+        declared = [declare(f, meta["forms"][f]) for f in m.get("forms", [])] + declared
         return build_pose_spec(
             train[pose_id],
             pose_id,
@@ -79,16 +82,36 @@ def main() -> int:
             side_rule=m.get("side_rule"),
             hints=hints,
             others=others,
+            declared=declared,
             builtin=True,
             extra=extra,
         )
 
     # Pass 1 gives every pose's targets; pass 2 uses them to weigh what is distinctive.
     first = {pid: build(pid, []) for pid in train}
-    targets = {pid: {n: t.target for n, t in s.angles.items()} for pid, s in first.items()}
+    targets = {pid: target_table(spec) for pid, spec in first.items()}
+    return {
+        pid: build(pid, [t for o, ts in targets.items() if o != pid for t in ts]) for pid in train
+    }
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--npz", type=Path, default=REPO.parent / "shared/eval/yoga_dev_landmarks.npz")
+    ap.add_argument("--out", type=Path, default=REPO / "poses")
+    ap.add_argument("--hints", type=Path, default=REPO / "scripts/pose_hints.toml")
+    args = ap.parse_args()
+
+    photos = load_photos(args.npz)
+    train: dict[str, list[Pose]] = {}
+    holdout: list[str] = []
+    for label, items in sorted(photos.items()):
+        out = split_holdout(label, [n for n, _ in items])
+        train[label] = [p for n, p in items if n not in out]
+        holdout += [f"{label}\t{n}" for n, _ in items if n in out]
+    specs = build_library(train, args.hints)
     args.out.mkdir(parents=True, exist_ok=True)
-    for pid in train:
-        spec = build(pid, [t for o, t in targets.items() if o != pid])
+    for pid, spec in specs.items():
         text = format_pose(spec, HEADER.format(n=spec.n_samples))
         (args.out / f"{pid}.toml").write_text(text, "utf-8")
         print(f"{pid:20s} {spec.n_samples:3d} photos  held out {len(photos[pid]) - spec.n_samples}")

@@ -14,6 +14,7 @@ from tui_trainer.io.audio import (
     AudioUnavailable,
     Chime,
     SoundDevicePlayer,
+    breath_samples,
     chime_samples,
 )
 
@@ -97,3 +98,31 @@ def test_sounddevice_player_without_output_device(monkeypatch: pytest.MonkeyPatc
         SoundDevicePlayer()
     chime = Chime()  # the real factory, with the fake module
     assert "no audio output device" in (chime.play() or "")
+
+
+def _pitch(samples: np.ndarray) -> float:
+    spectrum = np.abs(np.fft.rfft(samples * np.hanning(len(samples))))
+    return float(np.argmax(spectrum) * RATE / len(samples))
+
+
+def test_breath_tones_rise_for_the_inhale_fall_for_the_exhale_and_are_soft() -> None:
+    inhale, exhale = breath_samples("inhale"), breath_samples("exhale")
+    for s in (inhale, exhale):
+        assert s.dtype == np.float32 and 0.3 <= len(s) / RATE <= 0.8
+        assert 0.05 < np.abs(s).max() < np.abs(chime_samples()).max()  # softer than the chime
+        assert abs(s[0]) < 0.01 and abs(s[-1]) < 0.01
+    half = len(inhale) // 2
+    assert _pitch(inhale[:half]) < _pitch(inhale[half:])
+    assert _pitch(exhale[:half]) > _pitch(exhale[half:])
+    assert 350 < _pitch(inhale) < 600  # well below the chime (1.3-2 kHz)
+
+
+def test_breath_tones_play_through_the_same_switch() -> None:
+    player = FakePlayer()
+    chime = Chime(lambda: player)
+    assert chime.play_breath("inhale") is None and chime.play_breath("exhale") is None
+    assert chime.play_breath("hold") is None  # not a breath: nothing
+    assert [n for n, _ in player.calls] == [len(breath_samples("inhale"))] * 2
+    chime.enabled = False
+    chime.play_breath("inhale")
+    assert len(player.calls) == 2

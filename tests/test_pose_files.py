@@ -12,8 +12,9 @@ from tui_trainer.core.angles import MAIN_ANGLES
 from tui_trainer.core.errors import LibraryFileError
 from tui_trainer.core.library import PoseLibrary, builtin_dir
 from tui_trainer.core.pose import Pose
+from tui_trainer.core.pose_builder import TOL_CAP, TOL_FLOOR, build_pose_spec
 from tui_trainer.core.pose_file import format_pose, load_pose_file, parse_pose
-from tui_trainer.core.templates import TOL_CAP, TOL_FLOOR, build_pose_spec, side_of
+from tui_trainer.core.templates import side_of
 from tui_trainer.core.tomlcompat import tomllib
 
 BAD_POSES = Path(__file__).parent / "data" / "bad_poses"
@@ -24,6 +25,14 @@ EXPECTED_POSE_ERRORS = {
     "wrong_type.toml": ("'symmetric'", "must be a bool", "'yes'"),
     "wrong_shape.toml": ("template", "'image'", "shape (33, 3)", "(3, 3)"),
     "id_mismatch.toml": ("'another_name'", "expected the file name 'id_mismatch'"),
+    "variant_duplicate_id.toml": ("variant 2", "field 'id' repeats an earlier variant's id"),
+    "variant_bad_tolerance.toml": (
+        "variant 2 (hands_at_heart)",
+        "angles.left_knee",
+        "tolerance must be > 0",
+        "-3.0",
+    ),
+    "symmetry_on_asymmetric.toml": ("field 'symmetry' is only for symmetric poses",),
 }
 
 
@@ -68,10 +77,12 @@ def test_bad_pose_files_are_listed_and_the_rest_still_loads(tmp_path: Path) -> N
 
 def test_out_of_range_angle_values_are_rejected(tmp_path: Path) -> None:
     data = tomllib.loads((builtin_dir("poses") / "plank.toml").read_text())
-    data["angles"]["left_knee"]["weight"] = 3.0
-    with pytest.raises(LibraryFileError, match=r"angles.left_knee: weight must be 0..1"):
+    data["variant"][1]["angles"]["left_knee"]["weight"] = 3.0
+    with pytest.raises(
+        LibraryFileError, match=r"variant 2 \(forearm\): angles.left_knee: weight must be 0..1"
+    ):
         parse_pose(data, "plank.toml")
-    data["angles"]["left_knee"] = {"target": 90.0, "weight": 0.5}
+    data["variant"][1]["angles"]["left_knee"] = {"target": 90.0, "weight": 0.5}
     with pytest.raises(LibraryFileError, match="missing field 'tolerance'"):
         parse_pose(data, "plank.toml")
 

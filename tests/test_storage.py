@@ -78,7 +78,7 @@ def test_database_is_wal_and_at_the_current_schema_version(tmp_path: Path) -> No
     run_session(db, [rec(0)])
     conn = sqlite3.connect(db)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
 
 
 def test_data_dir_honours_the_override_and_xdg(monkeypatch: pytest.MonkeyPatch) -> None:

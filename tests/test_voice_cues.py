@@ -12,7 +12,7 @@ import pytest
 from tui_trainer.core.coach import FEET_OUT, FIGHTING, PERFECT, FrameResult
 from tui_trainer.core.demo import DemoTrainee
 from tui_trainer.core.library import PoseLibrary
-from tui_trainer.core.routines import Routine, Step
+from tui_trainer.core.routines import Flow, FlowPose, Routine, Step
 from tui_trainer.core.session import DONE, HOLD, REST, Session, SessionState
 from tui_trainer.core.speech_queue import INTERRUPT, Cue, Priority, SpeechQueue
 from tui_trainer.core.voice_cues import (
@@ -79,7 +79,7 @@ def cues(actions: list[Any]) -> list[Cue]:
 def test_spoken_names_and_phrases() -> None:
     assert spoken_name("Warrior II") == "Warrior two"
     assert spoken_name("Warrior I") == "Warrior one"
-    assert spoken_name("Child's Pose") == "Child's Pose"
+    assert spoken_name("Child's Pose") == "Child's pose"
     first = step_phrase(SPECS[0], STEPS[0])
     assert first.startswith("Warrior two, left side. Wide stance")
     assert step_phrase(SPECS[1], STEPS[1], STEPS[0]) == "Switch sides. Warrior two, right side."
@@ -195,9 +195,9 @@ def speak_demo_session(
     steps: tuple[Step, ...], seed: int, seconds: float = 120.0
 ) -> tuple[list[tuple[float, float, Cue]], CuePlanner]:
     """The demo trainee through a whole session, planner -> queue: (start, end, cue) spoken."""
-    specs = {s.pose_id: POSES.get(s.pose_id) for s in steps}
+    specs = {p: POSES.get(p) for s in steps for p in s.pose_ids}
     session = Session(Routine("t", "T", "beginner", "", steps), specs)
-    planner = CuePlanner(session.specs, steps)
+    planner = CuePlanner(session.specs, steps, specs)
     queue = SpeechQueue()
     trainee = DemoTrainee(seed)
 
@@ -205,10 +205,11 @@ def speak_demo_session(
         return 0.065 * len(cue.text) + 0.2  # about what eSpeak takes at 160 words a minute
 
     said: list[tuple[float, float, Cue]] = []
-    index, t = -1, 0.0
+    target: Any = None
+    t = 0.0
     while t < seconds:
-        if session.index != index:
-            index = session.index
+        if (session.index, session.spec) != target:  # a new step, or a flow's next pose
+            target = (session.index, session.spec)
             trainee.set_target(session.spec, t)
         st = session.update(trainee.pose_at(t), t)
         for action in planner.update(st, t):
@@ -263,3 +264,40 @@ def test_every_phrase_is_known_before_the_session_starts() -> None:
     for seed in (2, 5):
         said, planner = speak_demo_session(steps, seed)
         assert {c.text for _, _, c in said} <= set(planner.phrases())
+
+
+def test_a_flow_speaks_its_breath_poses_and_rounds_instead_of_a_countdown() -> None:
+    flow = Flow(
+        "Mini flow",
+        (FlowPose("mountain", None, 1), FlowPose("warrior2", "left", 1)),
+        rounds=2,
+        breath_s=4.0,
+    )
+    steps = (
+        Step("mountain", "left", flow.duration_s, 2.0, flow=flow),
+        Step(
+            "mountain",
+            "right",
+            flow.duration_s,
+            0.0,
+            flow=replace(
+                flow, poses=(FlowPose("mountain", None, 1), FlowPose("warrior2", "right", 1))
+            ),
+        ),
+    )
+    said, planner = speak_demo_session(steps, seed=3)
+    texts = [c.text for _, _, c in said]
+    assert texts[0] == "Mini flow, left side. Move with the breath."
+    assert "Switch sides. Mini flow, right side." in texts
+    kinds = {c.kind for _, _, c in said}
+    assert {"flow-breath", "flow-pose", "rest", "done"} <= kinds
+    assert not kinds & {"countdown", "perfect", "correction", "side"}  # the breath leads
+    assert "Warrior two. Inhale." in texts and "Exhale." in texts
+    assert any(t.startswith("Round 1 of 2") and t.endswith("Mountain. Inhale.") for t in texts)
+    assert texts[-1].startswith("Round 2 of 2") and texts[-1].endswith(DONE_PHRASE)
+    for (_s0, e0, _), (s1, _, _) in itertools.pairwise(said):
+        assert s1 >= e0 - 1e-6
+    assert set(texts) <= set(planner.phrases())
+    # Every breath cue is said on its breath (2 s apart here), not late.
+    breaths = [(s, c) for s, _, c in said if c.kind in ("flow-breath", "flow-pose")]
+    assert all(s - c.t <= 1.0 for s, c in breaths)

@@ -33,7 +33,9 @@ def register(parser: argparse.ArgumentParser, subparsers: Any) -> None:
         "webcam and stream URLs, off for videos and the demo; m in the window switches)",
     )
     group.add_argument(
-        "--no-sound", action="store_true", help="no sound at all: no chime and no voice"
+        "--no-sound",
+        action="store_true",
+        help="no sound at all: no chime, no breath tones, no voice",
     )
     group.add_argument(
         "--no-voice",

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from tui_trainer.core.history import SessionDetail
+    from tui_trainer.core.records import StepRecord
     from tui_trainer.io.history_db import HistoryStore
 
 CSV_SESSION_COLUMNS = (
@@ -30,6 +31,8 @@ CSV_STEP_COLUMNS = (
     "mean_score",
     "completed",
     "corrections",
+    "flow_rounds",  # a flow step: its rounds and how many counted (empty for a hold)
+    "flow_rounds_counted",
 )
 
 
@@ -166,7 +169,26 @@ def run_show(args: argparse.Namespace) -> int:
     for step in detail.steps:
         table.add_row(*step_cells(step))
     console.print(table if detail.steps else "No steps recorded.")
+    for step in detail.steps:
+        if step.flow is not None:
+            console.print(_flow_table(step))
     return 0
+
+
+def _flow_table(step: StepRecord) -> Any:
+    """A flow step: a row per pose, a column per round."""
+    from rich.table import Table
+
+    from tui_trainer.core.history import FLOW_LEGEND, flow_columns, flow_rows
+
+    assert step.flow is not None
+    side = f" ({step.side})" if step.side else ""
+    table = Table(title=f"Step {step.index + 1}: {step.pose_name}{side}", caption=FLOW_LEGEND)
+    for col in flow_columns(step.flow):
+        table.add_column(col)
+    for row in flow_rows(step.flow):
+        table.add_row(*row)
+    return table
 
 
 def run_poses(args: argparse.Namespace) -> int:
@@ -221,6 +243,11 @@ def _csv_rows(store: HistoryStore) -> list[dict[str, Any]]:
                     completed=int(step.completed),
                     corrections=json.dumps(step.corrections, ensure_ascii=False),
                 )
+                if step.flow is not None:
+                    row.update(
+                        flow_rounds=step.flow.rounds,
+                        flow_rounds_counted=step.flow.rounds_counted,
+                    )
             rows.append(row)
     return rows
 

@@ -8,14 +8,15 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from tui_trainer.core.library import PoseLibrary
-    from tui_trainer.core.routines import Routine
+    from tui_trainer.core.routines import Flow, Routine, Step
 
 
 def register(parser: argparse.ArgumentParser, subparsers: Any) -> None:
     p = subparsers.add_parser(
         "routines",
         help="list or show routines",
-        description="Routines: named sequences of poses with hold and rest times.",
+        description="Routines: named sequences of steps: poses held for a time, or flows of "
+        "poses paced by the breath, each with a rest after it.",
     )
     sub = p.add_subparsers(dest="routines_command", metavar="ACTION", required=True)
     ls = sub.add_parser("list", help="list the routines", description="List every routine.")
@@ -27,8 +28,43 @@ def register(parser: argparse.ArgumentParser, subparsers: Any) -> None:
     show.set_defaults(handler=run_show)
 
 
+def step_name(step: Step, poses: PoseLibrary) -> str:
+    """The name the app shows for a step: the pose with its side, or the flow's name."""
+    if step.flow is not None:
+        return step.flow.label(step.side)
+    return poses.get(step.pose_id).display_name(step.side)
+
+
+def flow_json(flow: Flow, poses: PoseLibrary) -> dict[str, Any]:
+    return {
+        "name": flow.name,
+        "rounds": flow.rounds,
+        "breath_s": flow.breath_s,
+        "poses": [
+            {
+                "pose": p.pose_id,
+                "pose_name": poses.get(p.pose_id).display_name(p.side),
+                "side": p.side,
+                "breaths": p.breaths,
+            }
+            for p in flow.poses
+        ],
+    }
+
+
+def flow_summary(flow: Flow, poses: PoseLibrary) -> str:
+    """ "3 rounds: Mountain 1 → Warrior II (left) 3 → ..." (breaths after each pose)."""
+    steps = " → ".join(
+        f"{poses.get(p.pose_id).display_name(p.side)} {p.breaths}" for p in flow.poses
+    )
+    return (
+        f"{flow.rounds} rounds of {flow.breaths_per_round} breaths ({flow.breath_s:g} s): {steps}"
+    )
+
+
 def routine_json(routine: Routine, poses: PoseLibrary) -> dict[str, Any]:
-    """The JSON of one routine; pose_name is the display name the app shows."""
+    """The JSON of one routine; pose_name is the display name the app shows. A flow step has
+    `flow` (its poses, breaths, rounds); its `pose` is the pose it starts in."""
     return {
         "id": routine.id,
         "name": routine.name,
@@ -39,11 +75,12 @@ def routine_json(routine: Routine, poses: PoseLibrary) -> dict[str, Any]:
         "steps": [
             {
                 "pose": s.pose_id,
-                "pose_name": poses.get(s.pose_id).display_name(s.side),
+                "pose_name": step_name(s, poses),
                 "side": s.side,
                 "hold_s": s.hold_s,
                 "rest_s": s.rest_s,
                 "instruction": s.instruction,
+                **({"flow": flow_json(s.flow, poses)} if s.flow is not None else {}),
             }
             for s in routine.steps
         ],
@@ -102,9 +139,9 @@ def run_show(args: argparse.Namespace) -> int:
     for col in ("#", "pose", "hold s", "rest s", "instruction"):
         table.add_column(col, justify="right" if col in ("#", "hold s", "rest s") else "left")
     for i, s in enumerate(routine.steps, 1):
-        table.add_row(
-            str(i), poses.get(s.pose_id).display_name(s.side), f"{s.hold_s:g}",
-            f"{s.rest_s:g}", s.instruction,
-        )  # fmt: skip
+        name = step_name(s, poses)
+        if s.flow is not None:
+            name = f"{name}\n[dim]{flow_summary(s.flow, poses)}[/dim]"
+        table.add_row(str(i), name, f"{s.hold_s:g}", f"{s.rest_s:g}", s.instruction)
     console.print(table)
     return 0

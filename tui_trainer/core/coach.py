@@ -7,9 +7,12 @@ poses (or None when nobody was found) with timestamps in seconds, get a `FrameRe
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
+import numpy as np
+
+from tui_trainer.core.angles import WEAK_ANGLES
+from tui_trainer.core.evidence import MIN_CONFIDENCE
 from tui_trainer.core.feedback import (
     CUT_LEFT,
     CUT_RIGHT,
@@ -26,9 +29,10 @@ from tui_trainer.core.feedback import (
     worst_correction,
 )
 from tui_trainer.core.filters import PoseFilter
+from tui_trainer.core.judging import Judgement, PoseJudge
 from tui_trainer.core.pose import Pose
-from tui_trainer.core.poses import AngleTarget, PoseSpec
-from tui_trainer.core.scoring import PERFECT_SCORE, Comparison, Sides, compare
+from tui_trainer.core.poses import PoseSpec, Variant
+from tui_trainer.core.scoring import PERFECT_SCORE, Comparison, Sides
 
 __all__ = [  # the feedback helpers are re-exported: callers import them from here
     "CUT_LEFT",
@@ -67,15 +71,16 @@ class CoachConfig:
     hint_hold_s: float = 2.5  # a correction stays at least this long before another replaces it
     hint_fixed_s: float = 0.8  # ...unless it was fixed and has been shown this long
     framing_hold_s: float = 1.0
-    min_confidence: float = 0.5  # angles seen less surely than this get no correction
+    min_confidence: float = MIN_CONFIDENCE  # angles seen less surely get no correction
+    # Weak angles (feet, neck: core/data/angles.toml) become the correction only when seen this
+    # clearly and off this long: their landmarks jitter and are often guessed.
+    weak_confidence: float = 0.8
+    weak_hold_s: float = 1.5
+    variant_stick: float = 3.0  # points another variant must win by to replace the current one
     edge_margin: float = 0.01  # normalized image units
     filter_min_cutoff: float = 1.0
     filter_beta: float = 0.3
     filter_reset_gap_s: float = 1.0  # after a longer gap the filter starts afresh
-    # Never PERFECT while an important angle (weight >= gate_weight) is off by more than
-    # gate_factor x its tolerance, whatever the overall score says.
-    gate_weight: float = 0.4
-    gate_factor: float = 2.0
 
     def __post_init__(self) -> None:
         if not self.exit_score < self.enter_score:
@@ -95,11 +100,18 @@ class FrameResult:
     perfect_entered: bool  # the verdict turned PERFECT on this frame
     new_correction: str | None  # a correction first given on this frame (for counting)
     wrong_side: bool = False
+    variant: Variant | None = None  # the form matched (as stored, not mirrored)
+    form: PoseSpec | None = None  # the spec narrowed to that form: its targets and template
 
     @property
     def message(self) -> str | None:
         """What to tell the trainee now: framing first, then the correction."""
         return self.framing or self.hint
+
+    @property
+    def variant_name(self) -> str:
+        """ "hands at heart", or "" for a pose with one form."""
+        return self.variant.name if self.variant is not None else ""
 
 
 class VerdictTracker:
@@ -167,11 +179,12 @@ class _HintSlot:
 
 
 class FrameScorer:
-    """Scores a stream of poses against one target pose.
+    """Scores a stream of poses against one target pose (every variant of it).
 
     sides="either" also accepts the mirror image of the target. `required_side` ("left"/"right")
     is the side a routine step asks for: when the trainee performs the other side, they are
-    told to switch and the verdict cannot become PERFECT.
+    told to switch and the verdict cannot become PERFECT. The form matched is kept until another
+    one is clearly better (`variant_stick`), so it does not flicker between frames.
     """
 
     def __init__(
@@ -187,14 +200,15 @@ class FrameScorer:
         self.required_side = None if spec.symmetric else required_side
         self.config = config or CoachConfig()
         cfg = self.config
+        self._judge = PoseJudge(spec, sides)
         self._filter = PoseFilter(cfg.filter_min_cutoff, cfg.filter_beta)
         self._verdict = VerdictTracker(cfg.enter_score, cfg.exit_score, cfg.enter_s)
         self._hint = _HintSlot(cfg.hint_hold_s, cfg.hint_fixed_s)
         self._framing: str | None = None
         self._framing_since = 0.0
         self._last_t: float | None = None
-        self._weights = spec.weights()
-        self._tolerances = spec.tolerances()
+        self._row: int | None = None
+        self._off_since: dict[str, float] = {}
 
     def reset(self) -> None:
         self._filter.reset()
@@ -202,6 +216,8 @@ class FrameScorer:
         self._hint.clear()
         self._framing = None
         self._last_t = None
+        self._row = None
+        self._off_since.clear()
 
     @property
     def verdict(self) -> str:
@@ -218,23 +234,37 @@ class FrameScorer:
         except ValueError:  # smoothed visibility fell below the threshold everywhere
             return None
 
-    def _far_off(self, targets: Mapping[str, AngleTarget], comparison: Comparison) -> bool:
-        cfg = self.config
-        for name, at in targets.items():
-            err = comparison.errors.get(name, 0.0)
-            if (
-                at.weight >= cfg.gate_weight
-                and comparison.confidence.get(name, 0.0) >= cfg.min_confidence
-                and abs(err) > cfg.gate_factor * at.tolerance
-            ):
-                return True
-        return False
-
     def _sticky_framing(self, message: str | None, t: float) -> str | None:
         settled = self._framing is None or t - self._framing_since >= self.config.framing_hold_s
         if message != self._framing and settled:
             self._framing, self._framing_since = message, t
         return self._framing
+
+    def _pick_row(self, scores: np.ndarray) -> int:
+        best = int(np.argmax(scores))
+        cur = self._row
+        if cur is not None and scores[cur] >= scores[best] - self.config.variant_stick:
+            best = cur
+        if best != cur:
+            self._off_since.clear()
+        self._row = best
+        return best
+
+    def _candidate(self, judgement: Judgement, t: float) -> Correction | None:
+        """The correction to give: the one that matters most, except weak angles (feet, neck)
+        until they have been off, clearly seen, for weak_hold_s."""
+        cfg = self.config
+        off = judgement.off
+        self._off_since = {n: self._off_since.get(n, t) for n in off}
+        conf = judgement.comparison.confidence
+        for c in judgement.corrections:
+            if c.angle not in WEAK_ANGLES:
+                return c
+            if conf.get(c.angle, 0.0) >= cfg.weak_confidence and (
+                t - self._off_since.get(c.angle, t) >= cfg.weak_hold_s
+            ):
+                return c
+        return None
 
     def update(self, pose: Pose | None, t: float) -> FrameResult:
         smoothed = self._smooth(pose, t)
@@ -243,21 +273,14 @@ class FrameScorer:
             self._verdict.reset()
             self._hint.clear()
             return FrameResult(t, None, None, None, FIGHTING, None, None, framing, False, None)
-        comparison = compare(
-            self.spec.template,
-            smoothed,
-            self.sides,
-            weights=self._weights,
-            tolerances=self._tolerances,
-        )
-        wrong_side = self.required_side is not None and comparison.mirrored
-        score = comparison.score
-        if wrong_side and comparison.same_side_score is not None:
-            # The bars keep the mirror match (the shape may be right), but the score is the one
-            # for the side the step asks for, so the number agrees with FIGHTING.
-            score = comparison.same_side_score
-        targets = matched_targets(self.spec, comparison)
-        eligible = not wrong_side and not self._far_off(targets, comparison)
+        scores = self._judge.scores(smoothed)
+        judgement = self._judge.judge(smoothed, scores, self._pick_row(scores))
+        row = judgement.row
+        wrong_side = self.required_side is not None and row.mirrored
+        # On the wrong side the bars keep the mirror match (the shape may be right), but the
+        # score is the one for the side the step asks for, so the number agrees with FIGHTING.
+        score = judgement.same_side_score if wrong_side else judgement.score
+        eligible = not wrong_side and not judgement.far_off
         entered = self._verdict.update(score, t, eligible=eligible)
         hint: Correction | None = None
         new: Correction | None = None
@@ -270,20 +293,13 @@ class FrameScorer:
             hint, fresh = self._hint.update(side_hint, {"side"}, t)
             new = hint if fresh else None
         else:
-            tol = self.config.min_confidence
-            candidate = worst_correction(targets, comparison, tol)
-            off = {
-                n
-                for n, at in targets.items()
-                if abs(comparison.errors.get(n, 0.0)) > at.tolerance
-                and comparison.confidence.get(n, 0.0) >= tol
-            }
-            hint, fresh = self._hint.update(candidate, off, t)
+            candidate = self._candidate(judgement, t)
+            hint, fresh = self._hint.update(candidate, set(judgement.off), t)
             new = hint if fresh else None
         return FrameResult(
             t=t,
             pose=smoothed,
-            comparison=comparison,
+            comparison=judgement.comparison,
             score=score,
             verdict=self._verdict.verdict,
             hint=hint.text if hint else None,
@@ -292,4 +308,6 @@ class FrameScorer:
             perfect_entered=entered,
             new_correction=new.text if new else None,
             wrong_side=wrong_side,
+            variant=row.form.variants[0] if self.spec.variants else None,
+            form=row.form,
         )

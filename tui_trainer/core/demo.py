@@ -5,7 +5,9 @@ Told the current target pose (`set_target`), it moves its skeleton there from wh
 starting with one or two joints wrong and correcting them over a few seconds; sometimes it
 starts on the other side and switches, sometimes steps too close (feet out of view), and now
 and then drifts out of the pose again. Small jitter and a breathing sway keep it alive.
-Deterministic for a given seed.
+In a flow (told how long the pose's window is) it is brisker: at most one small mistake,
+fixed within a second or two, and now and then a pose it never gets right (so a round is
+missed). Deterministic for a given seed.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from tui_trainer.core.synth import (
 )
 
 MOVE_S = 1.2  # time to move from the previous pose into the new one
+FLOW_MISS_P = 0.07  # in a flow: the share of poses the demo never quite reaches
 _FEET = [INDEX[n] for n in ("left_ankle", "right_ankle", "left_heel", "right_heel")]
 _FEET += [INDEX["left_foot_index"], INDEX["right_foot_index"]]
 
@@ -93,6 +96,23 @@ def make_script(spec: PoseSpec, rng: np.random.Generator) -> Script:
     return Script(tuple(mistakes), switch, feet, tuple(drifts))
 
 
+def make_flow_script(spec: PoseSpec, rng: np.random.Generator, window_s: float) -> Script:
+    """A pose of a flow: reached within its window, or (now and then) missed altogether."""
+    candidates = [n for n in spec.important_angles(limit=5, min_weight=0.45) if n in BENDABLE]
+    roll = float(rng.random())
+    if not candidates or roll >= 0.5:
+        return Script((), None, None, ())
+    name = candidates[int(rng.integers(len(candidates)))]
+    if roll < FLOW_MISS_P:  # off all window long, put right only as the window ends
+        size = float(np.clip(3.0 * spec.angles[name].tolerance, 30.0, 45.0))
+        mistake = Mistake(name, _direction(spec, name, rng) * size, window_s - 0.5, 1.0)
+    else:
+        size = float(np.clip(2.5 * spec.angles[name].tolerance, 20.0, 35.0))
+        fix_at = float(rng.uniform(0.6, 1.2))
+        mistake = Mistake(name, _direction(spec, name, rng) * size, fix_at, 0.8)
+    return Script((mistake,), None, None, ())
+
+
 class DemoTrainee:
     """A synthetic person: `set_target(spec, t)`, then `pose_at(t)` for each frame."""
 
@@ -102,26 +122,34 @@ class DemoTrainee:
         self.spec: PoseSpec | None = None
         self.script: Script | None = None
         self._key: tuple[str, str] | None = None
+        self._window_s: float | None = None
         self._set_at = 0.0
         self._from = standing_world()
         self._last = self._from
         self._view = framing_for(self._from, image_size)
 
-    def set_target(self, spec: PoseSpec | None, t: float) -> None:
-        """Start performing `spec` (already on the step's side); the same pose again is a no-op."""
+    def set_target(self, spec: PoseSpec | None, t: float, window_s: float | None = None) -> None:
+        """Start performing `spec` (already on the step's side); the same pose again is a no-op.
+        `window_s`: the pose is part of a flow and has this long (None: a hold)."""
         key = None if spec is None else (spec.id, spec.template_side)
         if key == self._key:
             return
         self._key, self.spec, self._set_at = key, spec, t
         self._from = self._last
-        self.script = None if spec is None else make_script(spec, self.rng)
+        self._window_s = window_s
+        if spec is None:
+            self.script = None
+        elif window_s is not None:
+            self.script = make_flow_script(spec, self.rng, window_s)
+        else:
+            self.script = make_script(spec, self.rng)
         if spec is not None:
             self._view = framing_for(np.asarray(spec.template.world), self.image_size)
 
     def restart(self, t: float) -> None:
         """Do the current pose again from the start (with new mistakes)."""
         spec, self._key = self.spec, None
-        self.set_target(spec, t)
+        self.set_target(spec, t, self._window_s)
 
     def _offset(self, m: Mistake, s: float) -> float:
         return m.degrees * (1.0 - _smooth((s - m.fix_at) / m.fix_s))

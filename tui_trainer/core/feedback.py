@@ -43,6 +43,7 @@ class AngleReadout:
     target: float
     tolerance: float
     confidence: float
+    straight: bool = False  # straighter than a straight target is fine
 
     @property
     def error(self) -> float:
@@ -53,6 +54,8 @@ class AngleReadout:
         """ "in" within tolerance, "near" up to twice it, "out" beyond, "unknown" unseen."""
         if not np.isfinite(self.actual):
             return "unknown"
+        if self.straight and self.error > 0:
+            return "in"
         err = abs(self.error)
         if err <= self.tolerance:
             return "in"
@@ -102,7 +105,11 @@ def angle_readouts(
             conf = comparison.confidence.get(name, 0.0)
             if conf < 0.3:
                 actual = float("nan")
-        out.append(AngleReadout(name, ANGLE_LABELS[name], actual, at.target, at.tolerance, conf))
+        out.append(
+            AngleReadout(
+                name, ANGLE_LABELS[name], actual, at.target, at.tolerance, conf, at.straight
+            )
+        )
     return out
 
 

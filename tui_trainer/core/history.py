@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from tui_trainer.core.records import StepRecord
+from tui_trainer.core.records import FlowRecord, FlowWindowRecord, StepRecord
 
 STATUSES = ("running", "finished", "interrupted")
 
@@ -98,6 +98,7 @@ def step_to_json(step: StepRecord) -> dict[str, Any]:
         "completed": step.completed,
         "corrections": dict(step.corrections),
         "top_correction": step.top_correction,
+        **({"flow": step.flow.to_json()} if step.flow is not None else {}),
     }
 
 
@@ -110,12 +111,58 @@ def step_cells(step: StepRecord) -> tuple[str, ...]:
         str(step.index + 1),
         step.pose_name,
         step.side or "",
-        f"{step.held_s:.0f}/{step.hold_target_s:.0f} s",
+        held_cell(step),
         f"{step.best_score:.0f}",
         f"{step.mean_score:.0f}",
         "✓" if step.completed else "✗",
         step.top_correction or "",
     )
+
+
+def held_cell(step: StepRecord) -> str:
+    """ "12/30 s" for a hold, "2/3 rounds" for a flow."""
+    if step.flow is not None:
+        return f"{step.flow.rounds_counted}/{step.flow.rounds} rounds"
+    return f"{step.held_s:.0f}/{step.hold_target_s:.0f} s"
+
+
+FLOW_LEGEND = "✓ reached, ✗ missed, … left early; score on arrival / while held"
+
+
+def flow_columns(flow: FlowRecord, rounds: int | None = None) -> tuple[str, ...]:
+    """Pose, Breaths, Round 1..N (N: `rounds`, to line several flows up in one table)."""
+    n = flow.rounds if rounds is None else rounds
+    return ("Pose", "Breaths", *(f"Round {r + 1}" for r in range(n)))
+
+
+def window_cell(window: FlowWindowRecord | None) -> str:
+    """ "✓ 92/95": reached, the score on arrival and while held ("—" where not scored)."""
+    if window is None:
+        return "—"
+
+    def score(v: float | None) -> str:
+        return "—" if v is None else f"{v:.0f}"
+
+    mark = "✓" if window.reached else "✗" if window.ended else "…"
+    return f"{mark} {score(window.arrival_score)}/{score(window.hold_score)}"
+
+
+def flow_rows(flow: FlowRecord, rounds: int | None = None) -> list[tuple[str, ...]]:
+    """One row per pose of the flow (a cell per round), then a row saying which rounds counted."""
+    n = flow.rounds if rounds is None else rounds
+    rows = []
+    for pos, (name, breaths) in enumerate(zip(flow.poses, flow.breaths)):
+        cells = [window_cell(flow.window(r, pos)) if r < flow.rounds else "" for r in range(n)]
+        rows.append((name, str(breaths), *cells))
+    marks = flow.round_marks
+    verdicts = [
+        ("✓ counted" if marks[r] else "✗ missed" if marks[r] is False else "—")
+        if r < flow.rounds
+        else ""
+        for r in range(n)
+    ]
+    rows.append((f"rounds counted: {flow.rounds_counted}/{flow.rounds}", "", *verdicts))
+    return rows
 
 
 def mean_or_none(values: Iterable[float]) -> float | None:

@@ -117,20 +117,26 @@ class Pose:
         return self.mirrored()
 
     @cached_property
-    def _angle_pair(self) -> tuple[AngleSet, AngleSet]:
-        from tui_trainer.core.angles import compute_angle_pair
+    def _angle_sets(self) -> tuple[AngleSet, AngleSet, AngleSet]:
+        from tui_trainer.core.angles import compute_angle_sets
 
-        return compute_angle_pair(self)
+        return compute_angle_sets(self)
 
     @cached_property
     def angles(self) -> AngleSet:
         """Joint angles from the 3D world landmarks (see core/data/angles.toml)."""
-        return self._angle_pair[0]
+        return self._angle_sets[0]
 
     @cached_property
     def angles_2d(self) -> AngleSet:
         """Joint angles from the image landmarks, aspect ratio corrected."""
-        return self._angle_pair[1]
+        return self._angle_sets[1]
+
+    @cached_property
+    def body_angles(self) -> AngleSet:
+        """The coach's joint angles: the picture's x, y with MediaPipe's depth at half weight
+        (angles.body_points): straight limbs read straight, as a teacher would see them."""
+        return self._angle_sets[2]
 
     @cached_property
     def bones(self) -> BoneFeatures:

@@ -16,9 +16,10 @@ import numpy as np
 
 from tui_trainer.core.angles import ANGLE_INDEX, ANGLE_NAMES
 from tui_trainer.core.errors import LibraryFileError
+from tui_trainer.core.evidence import PAIRED
 from tui_trainer.core.landmarks import N_LANDMARKS
 from tui_trainer.core.pose import Pose
-from tui_trainer.core.poses import AngleTarget, PoseSpec, Side
+from tui_trainer.core.poses import AngleTarget, PoseSpec, Side, Variant
 from tui_trainer.core.tomlcompat import tomllib
 
 POSE_ID_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_")
@@ -78,7 +79,9 @@ def _array(data: Mapping[str, Any], key: str, shape: tuple[int, ...], where: str
     return arr
 
 
-def _angle_target(name: str, row: Any, where: str) -> AngleTarget:
+def _angle_target(
+    name: str, row: Any, where: str, hints: Mapping[str, Mapping[str, str]] | None = None
+) -> AngleTarget:
     here = f"{where}: angles.{name}"
     if not isinstance(row, dict):
         raise LibraryFileError(f"{here}: expected a table with target, tolerance, weight")
@@ -91,13 +94,112 @@ def _angle_target(name: str, row: Any, where: str) -> AngleTarget:
         raise LibraryFileError(f"{here}: tolerance must be > 0 degrees, got {tolerance}")
     if not 0.0 <= weight <= 1.0:
         raise LibraryFileError(f"{here}: weight must be 0..1, got {weight}")
-    increase = _field(row, "increase", str, here, default="")
-    decrease = _field(row, "decrease", str, here, default="")
-    return AngleTarget(target, tolerance, weight, increase, decrease)
+    shared = (hints or {}).get(name, {})
+    increase = _field(row, "increase", str, here, default=shared.get("increase", ""))
+    decrease = _field(row, "decrease", str, here, default=shared.get("decrease", ""))
+    straight = _field(row, "straight", bool, here, default=False)
+    return AngleTarget(target, tolerance, weight, increase, decrease, straight)
+
+
+def _angles(
+    data: Mapping[str, Any], where: str, hints: Mapping[str, Mapping[str, str]] | None
+) -> dict[str, AngleTarget]:
+    rows = _field(data, "angles", dict, where)
+    angles: dict[str, AngleTarget] = {}
+    for angle_name, row in rows.items():
+        if angle_name not in ANGLE_INDEX:
+            raise LibraryFileError(
+                f"{where}: angles.{angle_name}: unknown angle (expected one of "
+                f"{', '.join(ANGLE_NAMES)})"
+            )
+        angles[angle_name] = _angle_target(angle_name, row, where, hints)
+    if not angles:
+        raise LibraryFileError(f"{where}: field 'angles' must list at least one angle")
+    return {n: angles[n] for n in ANGLE_NAMES if n in angles}
+
+
+def _template(data: Mapping[str, Any], where: str) -> Pose:
+    tpl = _field(data, "template", dict, where)
+    here = f"{where}: template"
+    image = _array(tpl, "image", (N_LANDMARKS, 3), here)
+    world = _array(tpl, "world", (N_LANDMARKS, 3), here)
+    vis = _array(tpl, "visibility", (N_LANDMARKS,), here)
+    try:
+        return Pose.from_arrays(image, world, vis)
+    except ValueError as exc:
+        raise LibraryFileError(f"{here}: {exc}") from None
+
+
+def _hints(data: Mapping[str, Any], where: str) -> dict[str, dict[str, str]]:
+    """The pose-level [hints] table: {angle: {"increase": ..., "decrease": ...}}."""
+    rows = data.get("hints", {})
+    if not isinstance(rows, dict):
+        raise LibraryFileError(f"{where}: field 'hints' must be a table of angle = {{...}}")
+    out: dict[str, dict[str, str]] = {}
+    for angle_name, row in rows.items():
+        here = f"{where}: hints.{angle_name}"
+        if angle_name not in ANGLE_INDEX:
+            raise LibraryFileError(
+                f"{here}: unknown angle (expected one of {', '.join(ANGLE_NAMES)})"
+            )
+        if not isinstance(row, dict):
+            raise LibraryFileError(f'{here}: expected {{ increase = "...", decrease = "..." }}')
+        out[angle_name] = {
+            k: _field(row, k, str, here, default="") for k in ("increase", "decrease")
+        }
+    return out
+
+
+def _pair_tolerance(data: Mapping[str, Any], where: str) -> dict[str, float]:
+    """The [symmetry] table: {joint: degrees the left and right angle may differ}."""
+    rows = data.get("symmetry", {})
+    if not isinstance(rows, dict):
+        raise LibraryFileError(f"{where}: field 'symmetry' must be a table of joint = degrees")
+    out: dict[str, float] = {}
+    for joint in rows:
+        if joint not in PAIRED:
+            raise LibraryFileError(
+                f"{where}: symmetry.{joint}: unknown joint (expected one of {', '.join(PAIRED)})"
+            )
+        value = _field(rows, joint, float, f"{where}: symmetry")
+        if value <= 0:
+            raise LibraryFileError(f"{where}: symmetry.{joint} must be > 0 degrees, got {value}")
+        out[joint] = value
+    if out and not data.get("symmetric", False):
+        raise LibraryFileError(f"{where}: field 'symmetry' is only for symmetric poses")
+    return out
+
+
+def _variants(
+    data: Mapping[str, Any], where: str, hints: Mapping[str, Mapping[str, str]]
+) -> tuple[Variant, ...]:
+    rows = data["variant"]
+    if not isinstance(rows, list) or not rows:
+        raise LibraryFileError(f"{where}: field 'variant' must be a list of [[variant]] tables")
+    out: list[Variant] = []
+    for i, row in enumerate(rows):
+        if not isinstance(row, dict):
+            raise LibraryFileError(f"{where}: variant {i + 1}: expected a [[variant]] table")
+        vid = row.get("id")
+        here = f"{where}: variant {i + 1}" + (f" ({vid})" if isinstance(vid, str) else "")
+        vid = _field(row, "id", str, here)
+        if not valid_id(vid):
+            raise LibraryFileError(
+                f"{here}: field 'id' must be lower-case letters, digits and '_', got {vid!r}"
+            )
+        if vid in {v.id for v in out}:
+            raise LibraryFileError(f"{here}: field 'id' repeats an earlier variant's id {vid!r}")
+        name = _field(row, "name", str, here, default="")
+        n_samples = _field(row, "n_samples", int, here, default=0)
+        out.append(Variant(vid, name, _template(row, here), _angles(row, here, hints), n_samples))
+    return tuple(out)
 
 
 def parse_pose(data: Mapping[str, Any], source: str, builtin: bool = True) -> PoseSpec:
-    """Validate a parsed pose file; LibraryFileError naming the file and field on any problem."""
+    """Validate a parsed pose file; LibraryFileError naming the file and field on any problem.
+
+    Two layouts: [[variant]] tables (each with id, name, angles and template) and pose-level
+    [hints]; or, for a pose with one form, top-level [angles.*] and [template]."""
     where = source
     pose_id = _field(data, "id", str, where)
     if not valid_id(pose_id):
@@ -113,28 +215,19 @@ def parse_pose(data: Mapping[str, Any], source: str, builtin: bool = True) -> Po
         raise LibraryFileError(f"{where}: field 'template_side' must be 'left' or 'right'")
     template_side: Side = "left" if side == "left" else "right"
     n_samples = _field(data, "n_samples", int, where, default=0)
-
-    tpl = _field(data, "template", dict, where)
-    here = f"{where}: template"
-    image = _array(tpl, "image", (N_LANDMARKS, 3), here)
-    world = _array(tpl, "world", (N_LANDMARKS, 3), here)
-    vis = _array(tpl, "visibility", (N_LANDMARKS,), here)
-    try:
-        template = Pose.from_arrays(image, world, vis)
-    except ValueError as exc:
-        raise LibraryFileError(f"{here}: {exc}") from None
-
-    rows = _field(data, "angles", dict, where)
-    angles: dict[str, AngleTarget] = {}
-    for angle_name, row in rows.items():
-        if angle_name not in ANGLE_INDEX:
-            raise LibraryFileError(
-                f"{where}: angles.{angle_name}: unknown angle (expected one of "
-                f"{', '.join(ANGLE_NAMES)})"
-            )
-        angles[angle_name] = _angle_target(angle_name, row, where)
-    if not angles:
-        raise LibraryFileError(f"{where}: field 'angles' must list at least one angle")
+    hints = _hints(data, where)
+    variants: tuple[Variant, ...] = ()
+    if "variant" in data:
+        for key in ("angles", "template"):
+            if key in data:
+                raise LibraryFileError(
+                    f"{where}: field {key!r} belongs inside each [[variant]] when the pose has "
+                    "variants"
+                )
+        variants = _variants(data, where, hints)
+        template, angles = variants[0].template, variants[0].angles
+    else:
+        template, angles = _template(data, where), _angles(data, where, hints)
     extra = {k: v for k, v in data.items() if k not in _KNOWN}
     return PoseSpec(
         id=pose_id,
@@ -149,12 +242,14 @@ def parse_pose(data: Mapping[str, Any], source: str, builtin: bool = True) -> Po
         builtin=builtin,
         n_samples=n_samples,
         extra=extra,
+        variants=variants,
+        pair_tolerance=_pair_tolerance(data, where),
     )
 
 
 _KNOWN = {
     "id", "name", "sanskrit", "cue", "symmetric", "template_side", "n_samples", "template",
-    "angles",
+    "angles", "hints", "variant", "symmetry",
 }  # fmt: skip
 
 
@@ -184,8 +279,37 @@ def _rows(arr: np.ndarray, digits: int) -> str:
     return "[\n" + "".join(f"  [{line}],\n" for line in lines) + "]"
 
 
+def _angle_row(t: AngleTarget, hints: Mapping[str, str]) -> str:
+    parts = [
+        f"target = {_num(t.target, 1)}",
+        f"tolerance = {_num(t.tolerance, 1)}",
+        f"weight = {_num(t.weight, 2)}",
+    ]
+    if t.straight:
+        parts.append("straight = true")
+    # Phrases are written once in [hints]; a row repeats one only where it differs.
+    for key, text in (("increase", t.increase), ("decrease", t.decrease)):
+        if text and text != hints.get(key, ""):
+            parts.append(f"{key} = {_q(text)}")
+    return "{ " + ", ".join(parts) + " }"
+
+
+def _template_lines(tpl: Pose, table: str) -> list[str]:
+    return [
+        f"[{table}]",
+        "# MediaPipe landmarks in BlazePose order: image (normalised x, y, z), world (metres,",
+        "# hip-centred, y down), visibility (0..1).",
+        f"image = {_rows(tpl.image, 4)}",
+        f"world = {_rows(tpl.world, 4)}",
+        "visibility = [" + ", ".join(_num(float(v), 3) for v in tpl.visibility) + "]",
+    ]
+
+
 def format_pose(spec: PoseSpec, header: str = "") -> str:
-    """The TOML text of a pose file (parse_pose reads it back to an equal spec, rounded)."""
+    """The TOML text of a pose file (parse_pose reads it back to an equal spec, rounded).
+
+    Hint phrases go to one [hints] table; then each variant: id, name, its angles (one line
+    each: target, tolerance, weight, straight) and its template landmarks."""
     out: list[str] = []
     if header:
         out += [f"# {line}".rstrip() for line in header.splitlines()]
@@ -202,30 +326,44 @@ def format_pose(spec: PoseSpec, header: str = "") -> str:
     for key, value in spec.extra.items():
         if isinstance(value, str):
             out.append(f"{key} = {_q(value)}")
-    for name in ANGLE_NAMES:
-        if name not in spec.angles:
-            continue
-        t = spec.angles[name]
+    if spec.pair_tolerance:
         out += [
             "",
-            f"[angles.{name}]",
-            f"target = {_num(t.target, 1)}",
-            f"tolerance = {_num(t.tolerance, 1)}",
-            f"weight = {_num(t.weight, 2)}",
+            "# How far the left and right angle of a joint may differ (degrees).",
+            "[symmetry]",
+            *(f"{j} = {_num(v, 1)}" for j, v in spec.pair_tolerance.items()),
         ]
-        if t.increase:
-            out.append(f"increase = {_q(t.increase)}")
-        if t.decrease:
-            out.append(f"decrease = {_q(t.decrease)}")
-    tpl = spec.template
-    out += [
-        "",
-        "[template]",
-        "# MediaPipe landmarks in BlazePose order: image (normalised x, y, z), world (metres,",
-        "# hip-centred, y down), visibility (0..1).",
-        f"image = {_rows(tpl.image, 4)}",
-        f"world = {_rows(tpl.world, 4)}",
-        "visibility = [" + ", ".join(_num(float(v), 3) for v in tpl.visibility) + "]",
-        "",
-    ]
+    forms = spec.forms()
+    hints: dict[str, dict[str, str]] = {}
+    for name in ANGLE_NAMES:
+        for form in forms:
+            t = form.angles.get(name)
+            if t is not None and (t.increase or t.decrease):
+                hints[name] = {"increase": t.increase, "decrease": t.decrease}
+                break
+    if hints:
+        out += [
+            "",
+            "# What the coach says when an angle is too small (increase) or too large.",
+            "[hints]",
+        ]
+        for name, h in hints.items():
+            out.append(
+                f"{name} = {{ increase = {_q(h['increase'])}, decrease = {_q(h['decrease'])} }}"
+            )
+    for form in forms:
+        out += [
+            "",
+            "[[variant]]",
+            f"id = {_q(form.id)}",
+            f"name = {_q(form.name)}",
+            f"n_samples = {form.n_samples}",
+            "",
+            "[variant.angles]",
+        ]
+        for name in ANGLE_NAMES:
+            if name in form.angles:
+                out.append(f"{name} = {_angle_row(form.angles[name], hints.get(name, {}))}")
+        out += ["", *_template_lines(form.template, "variant.template")]
+    out.append("")
     return "\n".join(out)

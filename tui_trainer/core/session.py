@@ -2,7 +2,9 @@
 
 The session is fed poses with timestamps (seconds, any monotonic clock). The hold timer of the
 current step runs only while the verdict is PERFECT; when the hold is complete a rest countdown
-runs, then the next step starts by itself. Per-step statistics become StepRecords, written to a
+runs, then the next step starts by itself. A flow step (core/flow.py) is paced by the breath
+instead: its clock runs while the session is not paused, the target changes with each window,
+and the step ends when its rounds are over. Per-step statistics become StepRecords, written to a
 SessionLog as each step is completed or left (every step that was scored, completed or not); the
 step in progress goes to the log as a checkpoint on each frame that changed its record, so a
 killed process loses only what the log had not written yet (about a second).
@@ -15,12 +17,21 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from tui_trainer.core.coach import PERFECT, CoachConfig, FrameResult, FrameScorer
+from tui_trainer.core.flow import Cue, FlowConfig, FlowRun, FlowState
 from tui_trainer.core.pose import Pose
 from tui_trainer.core.poses import PoseSpec
 from tui_trainer.core.records import NullSessionLog, SessionInfo, SessionLog, StepRecord
 from tui_trainer.core.routines import Routine, Step
 
 HOLD, REST, DONE = "hold", "rest", "done"
+
+
+def step_spec(spec: PoseSpec, step: Step) -> PoseSpec:
+    """The pose as a step asks for it: its side, and its one required form if any."""
+    sided = spec.for_side(step.side)
+    return sided.with_variant(step.variant) if step.variant else sided
+
+
 MAX_DT = 0.25  # longest frame gap credited to a hold or rest (a stalled source gives nothing)
 SETTLE_S = 2.0  # corrections are shown but not counted while the trainee moves into a pose
 
@@ -80,6 +91,8 @@ class SessionState:
     completed: tuple[bool, ...]
     perfect_entered: bool = False  # the chime moment (only while holding, not paused)
     step_changed: bool = False
+    flow: FlowState | None = None  # set on a flow step
+    cues: tuple[Cue, ...] = ()  # flow cues crossed on this frame (breath, pose, round)
 
     @property
     def hold_target_s(self) -> float:
@@ -113,17 +126,28 @@ class Session:
         source: str = "demo",
         log: SessionLog | None = None,
         config: CoachConfig | None = None,
+        flow_config: FlowConfig | None = None,
     ) -> None:
         if not routine.steps:
             raise ValueError(f"routine {routine.id!r} has no steps")
-        missing = sorted({s.pose_id for s in routine.steps} - set(poses))
+        missing = sorted({p for s in routine.steps for p in s.pose_ids} - set(poses))
         if missing:
             raise ValueError(f"routine {routine.id!r} uses unknown poses: {', '.join(missing)}")
         self.routine = routine
         self.source = source
         self.log: SessionLog = log or NullSessionLog()
         self.config = config or CoachConfig()
-        self.specs = [poses[s.pose_id].for_side(s.side) for s in routine.steps]
+        self.flow_config = flow_config or FlowConfig()
+        # A flow's pose specs (each on its side) are built once; specs[i] is where step i starts.
+        self._flow_specs = [
+            [poses[p.pose_id].for_side(p.side) for p in s.flow.poses] if s.flow else []
+            for s in routine.steps
+        ]
+        self.specs = [
+            fs[0] if s.flow else step_spec(poses[s.pose_id], s)
+            for s, fs in zip(routine.steps, self._flow_specs)
+        ]
+        self._flows: list[FlowRun | None] = [self._new_flow(i) for i in range(len(routine.steps))]
         self._stats = [_Stats() for _ in routine.steps]
         self.index = 0
         self.phase = HOLD
@@ -163,7 +187,16 @@ class Session:
 
     @property
     def spec(self) -> PoseSpec:
-        return self.specs[self.index]
+        """The target now: the step's pose, or the current pose of a flow."""
+        run = self._flows[self.index]
+        return run.spec if run is not None else self.specs[self.index]
+
+    @property
+    def target_window_s(self) -> float | None:
+        """How long the trainee has for the current target: a flow pose's window; None for a
+        hold (tells the demo trainee to move briskly)."""
+        run = self._flows[self.index]
+        return None if run is None else run.window_s
 
     # -- frames ---------------------------------------------------------------------------
     def update(self, pose: Pose | None, t: float) -> SessionState:
@@ -172,36 +205,43 @@ class Session:
         self._last_t = t
         if self.phase == DONE:
             return self.state()
+        active = not self.paused
+        run = self._flows[self.index]
+        cues: tuple[Cue, ...] = ()
+        if run is not None and self.phase == HOLD and active:
+            cues = run.advance(dt)
+            if run.window_changed and not run.finished:  # the next pose of the flow
+                self._scorer = self._new_scorer()
+                self._step_t0, self._pending = None, None
         result = self._scorer.update(pose, t)
         self._last_result = result
-        active = not self.paused
         entered = False
         changed = False
         if self.phase == HOLD and active:
-            stats = self._stats[self.index]
-            stats.add(result)
-            self._count_correction(result, t)
-            entered = result.perfect_entered
-            if result.verdict == PERFECT and dt > 0:
-                stats.held = min(stats.held + dt, self.step.hold_s)
-                stats.dirty = True
-            if stats.held >= self.step.hold_s:
-                stats.completed = True
+            entered = self._credit(result, run, t, dt)
+            if self._stats[self.index].completed or (run is not None and run.finished):
                 self._flush(self.index)
                 if self.index == len(self.specs) - 1:
                     self.finish(interrupted=False)
                 else:
                     self.phase, self.rest_left = REST, self.step.rest_s
-            elif stats.dirty:
+            elif self._stats[self.index].dirty:
                 self._checkpoint(self.index)
         if self.phase == REST and active:
             self.rest_left -= dt
             if self.rest_left <= 0:
                 self._go(self.index + 1)
                 changed = True
-        return self.state(perfect_entered=entered, step_changed=changed)
+        return self.state(perfect_entered=entered, step_changed=changed, cues=cues)
 
-    def state(self, *, perfect_entered: bool = False, step_changed: bool = False) -> SessionState:
+    def state(
+        self,
+        *,
+        perfect_entered: bool = False,
+        step_changed: bool = False,
+        cues: tuple[Cue, ...] = (),
+    ) -> SessionState:
+        run = self._flows[self.index]
         return SessionState(
             index=self.index,
             n_steps=len(self.specs),
@@ -216,6 +256,8 @@ class Session:
             completed=tuple(s.completed for s in self._stats),
             perfect_entered=perfect_entered,
             step_changed=step_changed,
+            flow=run.state() if run is not None else None,
+            cues=cues,
         )
 
     # -- controls -------------------------------------------------------------------------
@@ -255,17 +297,19 @@ class Session:
     # -- results --------------------------------------------------------------------------
     def record(self, index: int) -> StepRecord:
         step, spec, st = self.routine.steps[index], self.specs[index], self._stats[index]
+        run = self._flows[index]
         return StepRecord(
             index=index,
-            pose_id=step.pose_id,
-            pose_name=spec.name,
-            side=None if spec.symmetric else step.side,
+            pose_id=step.flow.key if step.flow else step.pose_id,
+            pose_name=step.flow.name if step.flow else spec.name,
+            side=step.side if step.flow or not spec.symmetric else None,
             hold_target_s=step.hold_s,
             held_s=round(st.held, 2),
             best_score=round(st.best, 1),
             mean_score=round(st.score_sum / st.frames, 1) if st.frames else 0.0,
             completed=st.completed,
             corrections=dict(st.corrections),
+            flow=run.record() if run is not None else None,
         )
 
     def summary(self) -> list[StepSummary]:
@@ -273,10 +317,19 @@ class Session:
 
     # -- internals ------------------------------------------------------------------------
     def _new_scorer(self) -> FrameScorer:
-        return FrameScorer(self.spec, "either", required_side=self.step.side, config=self.config)
+        run = self._flows[self.index]
+        side = run.side if run is not None else self.step.side
+        return FrameScorer(self.spec, "either", required_side=side, config=self.config)
+
+    def _new_flow(self, index: int) -> FlowRun | None:
+        flow = self.routine.steps[index].flow
+        if flow is None:
+            return None
+        return FlowRun(flow, self._flow_specs[index], self.flow_config)
 
     def _enter_step(self) -> None:
         self.phase, self.rest_left = HOLD, 0.0
+        self._flows[self.index] = self._new_flow(self.index)  # a flow starts from the top
         self._scorer = self._new_scorer()
         self._last_result = None
         self._step_t0 = None
@@ -285,9 +338,28 @@ class Session:
     def _go(self, index: int) -> None:
         self._flush(self.index)
         self.index = index
-        if self._stats[index].completed:  # going back to a finished pose: a fresh attempt
+        # Going back to a finished pose is a fresh attempt; so is any return to a flow.
+        if self._stats[index].completed or self.routine.steps[index].flow is not None:
             self._stats[index] = _Stats()
         self._enter_step()
+
+    def _credit(self, result: FrameResult, run: FlowRun | None, t: float, dt: float) -> bool:
+        """Count one frame of the step in progress; True at a chime moment (PERFECT entered
+        on a hold, a pose reached in its window on a flow)."""
+        stats = self._stats[self.index]
+        if run is not None and run.finished:  # the flow's time is up: its rounds decide
+            stats.completed = run.record().rounds_counted == run.flow.rounds
+            stats.dirty = True
+            return False
+        stats.add(result)
+        self._count_correction(result, t)
+        if result.verdict == PERFECT and dt > 0:
+            stats.held = min(stats.held + dt, self.step.hold_s)
+            stats.dirty = True
+        if run is not None:
+            return run.observe(result.score, result.verdict == PERFECT, dt)
+        stats.completed = stats.completed or stats.held >= self.step.hold_s
+        return result.perfect_entered
 
     def _count_correction(self, result: FrameResult, t: float) -> None:
         """Count each correction once; one given while moving into the pose counts only if it

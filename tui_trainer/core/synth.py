@@ -155,7 +155,7 @@ def spec_from_world(
     template = pose_from_world(world)
     targets = {
         n: AngleTarget(
-            target=template.angles[n],
+            target=template.body_angles[n],
             tolerance=tolerance,
             weight=w,
             increase=f"open the {ANGLE_LABELS[n].lower()}",

@@ -156,17 +156,27 @@ def base_weights(targets: Sequence[Pose], actual: Pose) -> np.ndarray:
     return np.asarray(BONE_LENGTH * _trust(np.minimum(conf, actual.bones.confidence)))
 
 
-def focus_weights(base: np.ndarray, weights: Mapping[str, float] | None) -> np.ndarray:
-    """With library weights, each bone also gets the largest weight of the angles it is part of."""
-    if weights is None:
-        return base
+def bone_focus(weights: Mapping[str, float]) -> np.ndarray:
+    """(B,) each bone's largest weight among the angles it is part of (at both of its ends)."""
     angle_w = np.clip(_weight_vector(weights, 0.0), 0.0, None)
     landmark_w = np.max(np.where(ANGLE_USES, angle_w[:, None], 0.0), axis=0)  # (33,)
     start = np.max(np.where(_START_USES, landmark_w, 0.0), axis=1)
     end = np.max(np.where(_END_USES, landmark_w, 0.0), axis=1)
-    focused = base * np.minimum(start, end)
+    return np.asarray(np.minimum(start, end))
+
+
+def apply_focus(base: np.ndarray, focus: np.ndarray) -> np.ndarray:
+    """base x focus (per row); a row whose focus touches no visible bone keeps base."""
+    focused = base * focus
     # Weights that touch no visible bone: keep the plain weighting rather than score nothing.
     return np.asarray(np.where(focused.sum(axis=-1, keepdims=True) > 0.0, focused, base))
+
+
+def focus_weights(base: np.ndarray, weights: Mapping[str, float] | None) -> np.ndarray:
+    """With library weights, each bone also gets the largest weight of the angles it is part of."""
+    if weights is None:
+        return base
+    return apply_focus(base, bone_focus(weights))
 
 
 def angle_similarity(

@@ -1,8 +1,8 @@
-"""The app's one sound output, and the PERFECT chime.
+"""The app's one sound output, the PERFECT chime and a flow's breath tones.
 
 `SoundDevicePlayer` keeps one PortAudio output stream open and mixes into it whatever is played
-(the chime and the voice's phrases overlap instead of cutting each other off; a sound starts
-within one audio block). `SharedOutput` opens it once, on first use, for every user.
+(the chime, the breath tones and the voice's phrases overlap instead of cutting each other off; a
+sound starts within one audio block). `SharedOutput` opens it once, on first use, for every user.
 
 sounddevice is imported lazily: without the PortAudio library the import raises OSError, and a
 machine without an output device fails at query or playback. Either way the trainer says so
@@ -29,6 +29,18 @@ def chime_samples(rate: int = RATE, duration: float = 0.45) -> np.ndarray:
     envelope = np.minimum(t / 0.006, 1.0) * np.exp(-t / 0.12)
     fade = np.minimum((duration - t) / 0.02, 1.0)  # no click at the end
     return np.asarray(0.35 * tone * envelope * fade, dtype=np.float32)
+
+
+def breath_samples(phase: str, rate: int = RATE, duration: float = 0.5) -> np.ndarray:
+    """A soft sine glide for a flow's breath cue: rising for "inhale" (G4 to C5), falling for
+    "exhale"; quieter and lower than the chime so the two are not confused."""
+    lo, hi = 392.0, 523.25
+    start, end = (lo, hi) if phase == "inhale" else (hi, lo)
+    t = np.arange(int(rate * duration)) / rate
+    freq = start + (end - start) * t / duration
+    phase_rad = 2 * np.pi * np.cumsum(freq) / rate
+    envelope = np.minimum(t / 0.03, 1.0) * np.minimum((duration - t) / 0.12, 1.0)
+    return np.asarray(0.2 * np.sin(phase_rad) * envelope, dtype=np.float32)
 
 
 class Player(Protocol):
@@ -190,6 +202,7 @@ class Chime:
         self.failed: str | None = None
         self._reported = False
         self._samples = chime_samples()
+        self._breath = {p: breath_samples(p) for p in ("inhale", "exhale")}
         self.played = 0
 
     def _report(self, message: str) -> str | None:
@@ -212,13 +225,21 @@ class Chime:
         return None
 
     def play(self) -> str | None:
+        return self._play(self._samples)
+
+    def play_breath(self, phase: str) -> str | None:
+        """The breath tone of a flow ("inhale" or "exhale"); same switch and failure rules."""
+        samples = self._breath.get(phase)
+        return None if samples is None else self._play(samples)
+
+    def _play(self, samples: np.ndarray) -> str | None:
         if not self.enabled or self.failed is not None:
             return None
         problem = self.prepare()
         if problem is not None or self._player is None:
             return problem
         try:
-            self._player.play(self._samples, RATE)
+            self._player.play(samples, RATE)
             self.played += 1
         except Exception as exc:
             text = str(exc) if isinstance(exc, AudioUnavailable) else f"no sound: {exc}"

@@ -50,7 +50,9 @@ class _Estimated:
         # gives the same pose (image_size keeps the aspect ratio).
         return None if self._estimator is None else self._estimator.process(_small(frame))
 
-    def set_target(self, spec: PoseSpec | None, restart: bool = False) -> None:
+    def set_target(
+        self, spec: PoseSpec | None, restart: bool = False, window_s: float | None = None
+    ) -> None:
         pass  # a real person needs no telling
 
     def _close_estimator(self) -> None:

@@ -33,7 +33,9 @@ class FollowDemoSource:
     def open(self) -> None:
         pass
 
-    def set_target(self, spec: PoseSpec | None, restart: bool = False) -> None:
+    def set_target(
+        self, spec: PoseSpec | None, restart: bool = False, window_s: float | None = None
+    ) -> None:
         pass  # it follows the teacher, not a pose
 
     def read(self) -> Sample | None:

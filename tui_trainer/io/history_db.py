@@ -27,7 +27,7 @@ from tui_trainer.core.history import (
     SessionSummary,
     trend_by_session,
 )
-from tui_trainer.core.records import StepRecord
+from tui_trainer.core.records import FlowRecord, StepRecord
 from tui_trainer.io.history_owner import owner_alive
 
 Connect = Callable[..., sqlite3.Connection]
@@ -83,7 +83,12 @@ def _m2_owner(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX steps_pose ON steps(pose_id)")
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m1_initial, _m2_owner]
+def _m3_flow(conn: sqlite3.Connection) -> None:
+    # A flow step's detail per pose and round (FlowRecord.to_json); NULL for a hold.
+    conn.execute("ALTER TABLE steps ADD COLUMN flow TEXT")
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m1_initial, _m2_owner, _m3_flow]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -242,8 +247,17 @@ def _summary(row: tuple[Any, ...]) -> SessionSummary:
     )
 
 
+def _flow(text: str | None) -> FlowRecord | None:
+    if not text:
+        return None
+    try:
+        return FlowRecord.from_json(json.loads(text))
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None  # a damaged detail costs the detail, not the step
+
+
 def _step(row: tuple[Any, ...]) -> StepRecord:
-    idx, pose_id, pose_name, side, target, held, best, mean, completed, corrections = row
+    idx, pose_id, pose_name, side, target, held, best, mean, completed, corrections, flow = row
     try:
         corr = {str(k): int(v) for k, v in json.loads(corrections).items()}
     except (ValueError, TypeError, AttributeError):
@@ -259,6 +273,7 @@ def _step(row: tuple[Any, ...]) -> StepRecord:
         mean_score=mean,
         completed=bool(completed),
         corrections=corr,
+        flow=_flow(flow),
     )
 
 
@@ -325,7 +340,8 @@ class HistoryStore:
             return None
         steps = self.conn.execute(
             "SELECT idx, pose_id, pose_name, side, hold_target_s, held_s, best_score, "
-            "mean_score, completed, corrections FROM steps WHERE session_id = ? ORDER BY idx",
+            "mean_score, completed, corrections, flow FROM steps WHERE session_id = ? "
+            "ORDER BY idx",
             (session_id,),
         ).fetchall()
         return SessionDetail(_summary(row), tuple(_step(r) for r in steps))

@@ -316,13 +316,13 @@ class RecordingSource:
             self._recorder.add(sample.t, sample.pose)
         return sample
 
-    def set_target(self, spec: Any, restart: bool = False) -> None:
+    def set_target(self, spec: Any, restart: bool = False, window_s: float | None = None) -> None:
         """Passed on; the pose's name goes into the recording (follow shows it)."""
         name = None
         if spec is not None:
             name = spec.display_name(None if spec.symmetric else spec.template_side)
         self._recorder.mark_pose(name)
-        self._source.set_target(spec, restart)
+        self._source.set_target(spec, restart, window_s)
 
     def __getattr__(self, name: str) -> Any:  # open, close, name, fps...
         return getattr(self._source, name)

@@ -57,7 +57,9 @@ class FrameSource(Protocol):
 
     def read(self) -> Sample | None: ...
 
-    def set_target(self, spec: PoseSpec | None, restart: bool = False) -> None: ...
+    def set_target(
+        self, spec: PoseSpec | None, restart: bool = False, window_s: float | None = None
+    ) -> None: ...  # window_s: a flow pose's time window (None: a hold)
 
     def close(self) -> None: ...
 
@@ -122,11 +124,13 @@ class DemoSource:
     def open(self) -> None:
         pass
 
-    def set_target(self, spec: PoseSpec | None, restart: bool = False) -> None:
+    def set_target(
+        self, spec: PoseSpec | None, restart: bool = False, window_s: float | None = None
+    ) -> None:
         if restart:
             self.trainee.restart(self._clock())
         else:
-            self.trainee.set_target(spec, self._clock())
+            self.trainee.set_target(spec, self._clock(), window_s)
 
     def read(self) -> Sample | None:
         skip, due = self._pace.wait()

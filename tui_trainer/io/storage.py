@@ -218,8 +218,8 @@ class _Writer:
             for rec in records:
                 conn.execute(
                     "INSERT OR REPLACE INTO steps (session_id, idx, pose_id, pose_name, side, "
-                    "hold_target_s, held_s, best_score, mean_score, completed, corrections) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "hold_target_s, held_s, best_score, mean_score, completed, corrections, flow) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         self.session_id,
                         rec.index,
@@ -232,6 +232,7 @@ class _Writer:
                         rec.mean_score,
                         int(rec.completed),
                         json.dumps(rec.corrections),
+                        None if rec.flow is None else json.dumps(rec.flow.to_json()),
                     ),
                 )
             conn.execute(

@@ -22,7 +22,7 @@ import math
 import queue
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -160,8 +160,14 @@ class Voice:
         self.prepared.clear()
         self._post(_Prepare(tuple(phrases)))
 
-    def start_session(self, specs: Sequence[PoseSpec], steps: Sequence[Step]) -> None:
-        planner = CuePlanner(specs, steps)
+    def start_session(
+        self,
+        specs: Sequence[PoseSpec],
+        steps: Sequence[Step],
+        poses: Mapping[str, PoseSpec] | None = None,
+    ) -> None:
+        """A new session: its steps, the spec each starts with, the specs its flows use."""
+        planner = CuePlanner(specs, steps, poses)
         self._planner = planner
         self._post(Withdraw(None, self.clock()))
         self.prepare(planner.phrases())

@@ -25,6 +25,7 @@ from tui_trainer.ui.session_screen import SessionScreen
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 NARROW = 96
 WindowFactory = Callable[[Callable[[], None]], Any]
+Say = Callable[[str], Any]  # speaks a short phrase ("inhale", "warrior two"); must not block
 
 
 def default_window_factory(on_quit: Callable[[], None]) -> Any:
@@ -60,6 +61,7 @@ class TrainerApp(App[int]):
         start_routine: str | None = None,
         stats: LiveStats | None = None,
         mirror: bool = False,
+        say: Say | None = None,
         voice: Any = None,
         audio_file: Any = None,
     ) -> None:
@@ -73,6 +75,8 @@ class TrainerApp(App[int]):
         self.start_routine = start_routine
         self.stats = stats or LiveStats()
         self.mirror = mirror  # the preview window's mirror view (m in the window switches it)
+        # Another voice for a flow's cue phrases (say()); the voice coach below speaks them itself.
+        self.say_hook = say
         self.voice = voice  # io/voice.Voice: spoken cues (None: chime only)
         self.audio_file = audio_file  # io/audio_file.AudioFileWriter for --audio-file
         self._sound_on = True
@@ -110,7 +114,7 @@ class TrainerApp(App[int]):
             guard_size(app, MIN_WIDTH, MIN_HEIGHT, event.size)
 
     def start_session(self, routine: Routine) -> None:
-        specs = {s.pose_id: self.poses.get(s.pose_id) for s in routine.steps}
+        specs = {p: self.poses.get(p) for s in routine.steps for p in s.pose_ids}
         source = self.source_factory()
         log = self.session_log_factory()
         session = Session(routine, specs, source=source.name, log=log)
@@ -119,7 +123,7 @@ class TrainerApp(App[int]):
         if self.audio_file is not None:
             self.audio_file.start()  # the file's time 0
         if self.voice is not None:
-            self.voice.start_session(session.specs, routine.steps)
+            self.voice.start_session(session.specs, routine.steps, specs)
             loop.listeners.append(self.voice.observe)
         screen = SessionScreen(routine, session, loop)
         self._active = screen
@@ -161,6 +165,20 @@ class TrainerApp(App[int]):
 
     def play_chime(self) -> str | None:
         return None if self.chime is None else self.chime.play()
+
+    def play_breath(self, phase: str) -> str | None:
+        return None if self.chime is None else self.chime.play_breath(phase)
+
+    def say(self, phrase: str) -> None:
+        """Hand a phrase to the voice hook, if there is one (on the UI thread). A failing voice
+        must not stop the session: it is dropped after the first error."""
+        if self.say_hook is None:
+            return
+        try:
+            self.say_hook(phrase)
+        except Exception as exc:
+            self.say_hook = None
+            self.notify(f"voice off: {exc}", severity="warning", timeout=6)
 
     def toggle_sound(self) -> bool:
         """s: all sound (the chime and the voice) off or on again."""

@@ -23,6 +23,7 @@ from tui_trainer.core.poses import PoseSpec
 from tui_trainer.core.session import Session, SessionState
 from tui_trainer.io.sources import FrameSource
 from tui_trainer.ui.messages import (
+    FlowCue,
     FrameProcessed,
     PerfectEntered,
     RoutineDone,
@@ -174,10 +175,11 @@ class LiveLoop:
         while not cancelled():
             with self.lock:
                 spec, restart, self._restart = self.session.spec, self._restart, False
+                window_s = self.session.target_window_s
                 done = self.session.state().finished
             if done:
                 return
-            self.source.set_target(spec, restart)
+            self.source.set_target(spec, restart, window_s)
             try:
                 sample = self.source.read()
             except SourceInterrupted as exc:  # a stream reconnecting: wait, then go on
@@ -205,6 +207,8 @@ class LiveLoop:
             self.stats.scored()
             self._tell_listeners(state, sample.t)
             post(FrameProcessed(state, sample.t, sample.index))
+            for cue in state.cues:
+                post(FlowCue(cue.kind, cue.phrase, cue.counted))
             if state.perfect_entered:
                 post(PerfectEntered())
             self._show_window(state, sample.frame)
@@ -234,11 +238,14 @@ class LiveLoop:
             if spec.id not in self._references:
                 self._references[spec.id] = _reference_image(spec)
             result = state.result
-            title = f"{spec.display_name(state.step.side)} · {state.index + 1}/{state.n_steps}"
+            name = state.flow.pose if state.flow else spec.display_name(state.step.side)
+            if result is not None and result.variant_name:
+                name += f" — {result.variant_name}"  # the form matched
+            title = f"{name} · {state.index + 1}/{state.n_steps}"
             view = WindowView(
                 frame=frame,
                 pose=result.pose if result else None,
-                target=spec,
+                target=result.form if result is not None and result.form is not None else spec,
                 comparison=result.comparison if result else None,
                 verdict=result.verdict if result and result.score is not None else "",
                 score=result.score if result else None,

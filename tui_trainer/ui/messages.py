@@ -24,6 +24,17 @@ class PerfectEntered(Message):
     """The verdict has just turned PERFECT (never merged: one chime per entry)."""
 
 
+class FlowCue(Message):
+    """A flow's cue: a breath ("inhale"/"exhale"), the next pose, or a round's result (never
+    merged: each one is a tone or a phrase to say)."""
+
+    def __init__(self, kind: str, phrase: str, counted: bool | None = None) -> None:
+        super().__init__()
+        self.kind = kind
+        self.phrase = phrase
+        self.counted = counted  # a round's result
+
+
 class SourceProblem(Message):
     """The camera or video could not start or stopped; the session is paused."""
 

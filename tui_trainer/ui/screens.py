@@ -11,8 +11,9 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from tui_trainer.core.history import FLOW_LEGEND, flow_columns, flow_rows
 from tui_trainer.core.library import LoadError
-from tui_trainer.core.routines import Routine
+from tui_trainer.core.routines import Routine, Step
 from tui_trainer.core.session import StepSummary, totals
 
 if TYPE_CHECKING:
@@ -22,6 +23,14 @@ if TYPE_CHECKING:
 def minutes(seconds: float) -> str:
     m, s = divmod(round(seconds), 60)
     return f"{m}:{s:02d}"
+
+
+def marked(cell: str) -> Text:
+    """A table cell with its leading ✓ / ✗ in colour."""
+    style = {"✓": "bold green", "✗": "red"}.get(cell[:1])
+    text = Text(cell[:1], style=style or "") if style else Text(cell[:1])
+    text.append(cell[1:])
+    return text
 
 
 class RoutineListScreen(Screen[None]):
@@ -91,9 +100,22 @@ class RoutineListScreen(Screen[None]):
         for i, step in enumerate(r.steps, 1):
             known = step.pose_id in poses
             name = poses.get(step.pose_id).display_name(step.side) if known else step.pose_id
+            if step.flow is not None:
+                name = step.flow.label(step.side)
             text.append(f"{i:3}. {name[:21]:<21}", style="bold")
             text.append(f" {step.hold_s:4.0f}s {step.rest_s:4.0f}s\n", style="dim")
+            if step.flow is not None:
+                text.append(f"     {self._flow_line(step)}\n", style="dim")
         self.query_one("#preview-text", Static).update(text)
+
+    def _flow_line(self, step: Step) -> str:
+        assert step.flow is not None
+        poses = self.trainer.poses
+        names = [
+            f"{poses.get(p.pose_id).name if p.pose_id in poses else p.pose_id} {p.breaths}"
+            for p in step.flow.poses
+        ]
+        return f"{step.flow.rounds} rounds: " + " → ".join(names)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._preview(event.cursor_row)
@@ -127,6 +149,11 @@ class SummaryScreen(Screen[None]):
             table: DataTable[Text | str] = DataTable(id="summary", cursor_type="row")
             table.border_title = "Summary"
             yield table
+            if any(r.record.flow is not None for r in self.rows):
+                flows: DataTable[Text | str] = DataTable(id="summary-flows", cursor_type="none")
+                flows.border_title = "Flows: per pose and round"
+                flows.border_subtitle = FLOW_LEGEND
+                yield flows
             yield Static(id="totals")
         yield Footer()
 
@@ -152,16 +179,20 @@ class SummaryScreen(Screen[None]):
             best = Text(f"{rec.best_score:.0f}" if tried else "—")
             if rec.index in bests:
                 best.append(" ★", style="bold yellow")
+            held = f"{rec.held_s:.0f} / {rec.hold_target_s:.0f} s"
+            if rec.flow is not None:
+                held = f"{rec.flow.rounds_counted} / {rec.flow.rounds} rounds"
             table.add_row(
                 str(rec.index + 1),
                 rec.pose_name,
                 rec.side or "—",
                 best,
                 f"{rec.mean_score:.0f}" if tried else "—",
-                f"{rec.held_s:.0f} / {rec.hold_target_s:.0f} s",
+                held,
                 Text("✓", style="bold green") if rec.completed else Text("✗", style="red"),
                 rec.top_correction or "—",
             )
+        self._fill_flows()
         t = totals(self.rows)
         text = Text()
         text.append(f"Completed {t.completed} of {t.steps} poses", style="bold")
@@ -172,6 +203,24 @@ class SummaryScreen(Screen[None]):
             text.append(f"\n★ new personal best on {len(bests)} pose(s)", style="yellow")
         self.query_one("#totals", Static).update(text)
         table.focus()
+
+    def _fill_flows(self) -> None:
+        """Each flow step: a row per pose with a cell per round, and which rounds counted."""
+        flows = [r.record for r in self.rows if r.record.flow is not None]
+        if not flows:
+            return
+        table = self.query_one("#summary-flows", DataTable)
+        rounds = max(rec.flow.rounds for rec in flows if rec.flow is not None)
+        # "#" is the step's number in the table above (which names the flow and its side).
+        table.add_columns("#", *flow_columns(flows[0].flow, rounds))  # type: ignore[arg-type]
+        for rec in flows:
+            assert rec.flow is not None
+            for i, row in enumerate(flow_rows(rec.flow, rounds)):
+                last = i == len(rec.flow.poses)
+                first_cell = Text(str(rec.index + 1) if i == 0 else "", style="bold")
+                cells = [marked(c) for c in row[2:]]
+                name = Text(row[0], style="italic" if last else "")
+                table.add_row(first_cell, name, row[1], *cells)
 
     def action_close(self) -> None:
         self.app.pop_screen() if len(self.app.screen_stack) > 2 else self.app.exit()
@@ -197,7 +246,9 @@ HELP = """\
   q  Esc     back to the routine list
 
 Hold a pose well (PERFECT) and the hold timer runs; when it is
-complete, a short rest follows and the next pose starts by itself."""
+complete, a short rest follows and the next pose starts by itself.
+A flow follows the breath cue (a rising tone: inhale, falling:
+exhale); a round counts when every pose was reached in its window."""
 
 
 class HelpScreen(ModalScreen[None]):

@@ -1,5 +1,6 @@
 """The live session: pose and cue, angle bars, the score, PERFECT/FIGHTING, one correction, the
-hold timer and the routine's steps. A thread worker runs capture + scoring (ui/engine.py)."""
+hold timer (on a flow: the pose now and next, the breath cue and the rounds) and the routine's
+steps. A thread worker runs capture + scoring (ui/engine.py)."""
 
 from __future__ import annotations
 
@@ -16,10 +17,12 @@ from textual.widgets import Digits, Footer, Header, Static
 from textual.worker import get_current_worker
 
 from tui_trainer.core.coach import PERFECT, angle_readouts
+from tui_trainer.core.flow import EXHALE, INHALE, ROUND_CUE, FlowState
 from tui_trainer.core.routines import Routine
 from tui_trainer.core.session import REST, Session, SessionState
 from tui_trainer.ui.engine import LiveLoop
 from tui_trainer.ui.messages import (
+    FlowCue,
     FrameProcessed,
     Notice,
     PerfectEntered,
@@ -29,7 +32,7 @@ from tui_trainer.ui.messages import (
     SourceResumed,
     SourceWaiting,
 )
-from tui_trainer.ui.widgets import AngleBars, HoldBar, StepList
+from tui_trainer.ui.widgets import AngleBars, BreathBar, HoldBar, StepList
 
 if TYPE_CHECKING:
     from tui_trainer.ui.app import TrainerApp
@@ -37,8 +40,17 @@ if TYPE_CHECKING:
 
 def step_names(session: Session) -> list[str]:
     return [
-        spec.display_name(step.side) for spec, step in zip(session.specs, session.routine.steps)
+        step.flow.label(step.side) if step.flow else spec.display_name(step.side)
+        for spec, step in zip(session.specs, session.routine.steps)
     ]
+
+
+def flow_now_text(flow: FlowState) -> str:
+    """The pose of the flow now and the next one, as one line of markup."""
+    reached = "  [green]✓ reached[/green]" if flow.reached else ""
+    now = f"Now [b]{flow.pose}[/b]  [dim]pose {flow.position + 1} of {flow.n_poses}[/dim]"
+    coming = f"   Next: {flow.next_pose}" if flow.next_pose else "   [dim]last pose[/dim]"
+    return now + reached + coming
 
 
 class SessionScreen(Screen[None]):
@@ -62,11 +74,13 @@ class SessionScreen(Screen[None]):
         self._ended = False
         self._source_failed: str | None = None
         self._last_index = -1
+        self._last_variant = ""
         self._state: SessionState | None = None
         self._shown_verdict: str | None = None
         self._log_said: set[str] = set()
         self._shown_message: str | None = None
         self._stream_down = False
+        self._shown_flow_now: str | None = None
 
     @property
     def trainer(self) -> TrainerApp:
@@ -77,6 +91,7 @@ class SessionScreen(Screen[None]):
         with Vertical(id="pose-panel"):
             yield Static(id="pose-title")
             yield Static(id="pose-cue")
+            yield Static(id="flow-now")
         with Horizontal(id="middle"):
             steps = StepList(step_names(self.session), id="steps")
             steps.border_title = "Routine"
@@ -89,6 +104,7 @@ class SessionScreen(Screen[None]):
                 yield Digits("--", id="score")
                 yield Static("", id="verdict")
                 yield HoldBar(id="hold")
+                yield BreathBar(id="breath")
         yield Static("", id="message")
         yield Footer()
 
@@ -96,6 +112,8 @@ class SessionScreen(Screen[None]):
         self._bars = self.query_one("#bars", AngleBars)
         self._score = self.query_one("#score", Digits)
         self._hold = self.query_one("#hold", HoldBar)
+        self._breath = self.query_one("#breath", BreathBar)
+        self._flow_now = self.query_one("#flow-now", Static)
         self._steps = self.query_one("#steps", StepList)
         self._verdict = self.query_one("#verdict", Static)
         self._message_box = self.query_one("#message", Static)
@@ -161,28 +179,45 @@ class SessionScreen(Screen[None]):
         self.notify("Routine complete. Well done!", timeout=4)
         self.set_timer(1.0, self.action_end)
 
+    def on_flow_cue(self, message: FlowCue) -> None:
+        if self._ended:
+            return
+        if message.kind in (INHALE, EXHALE):
+            problem = self.trainer.play_breath(message.kind)
+            if problem:
+                self.notify(problem, severity="warning", timeout=6)
+        elif message.kind == ROUND_CUE:
+            text = message.phrase.capitalize()
+            if message.counted:
+                self.notify(text, severity="information", timeout=4)
+            else:
+                self.notify(text, severity="warning", timeout=4)
+        self.trainer.say(message.phrase)
+
     def on_notice(self, message: Notice) -> None:
         self.notify(message.text, severity=message.severity, timeout=8)  # type: ignore[arg-type]
 
     # -- rendering ------------------------------------------------------------------------
     def _render_state(self, state: SessionState) -> None:
         self._state = state
-        if state.index != self._last_index:
-            self._last_index = state.index
-            spec, step = state.spec, state.step
-            title = f"[b]{spec.display_name(step.side)}[/b]"
-            if spec.sanskrit:
-                title += f"  [dim]{spec.sanskrit}[/dim]"
-            title += f"   [dim]pose {state.index + 1} of {state.n_steps}[/dim]"
-            self.query_one("#pose-title", Static).update(title)
-            cue = step.instruction or spec.cue or "Match the target pose."
-            self.query_one("#pose-cue", Static).update(cue)
+        variant = state.result.variant_name if state.result else ""
+        if state.index != self._last_index or variant != self._last_variant:
+            self._last_index, self._last_variant = state.index, variant
+            self._show_step(state)
+        if state.flow is not None:
+            now = flow_now_text(state.flow)
+            if now != self._shown_flow_now:
+                self._shown_flow_now = now
+                self._flow_now.update(now)
+            self._breath.show(state.flow)
         result = state.result
-        self._bars.show(angle_readouts(state.spec, result.comparison if result else None))
+        form = result.form if result is not None and result.form is not None else state.spec
+        self._bars.show(angle_readouts(form, result.comparison if result else None))
         score = "--" if result is None or result.score is None else f"{result.score:.0f}"
         if score != self._score.value:
             self._score.update(score)
-        self._hold.show(state)
+        if state.flow is None:
+            self._hold.show(state)
         self._steps.show(state.index, state.completed)
         perfect = result is not None and result.verdict == PERFECT
         if state.paused:
@@ -203,6 +238,28 @@ class SessionScreen(Screen[None]):
             self._shown_message = message
             self._message_box.update(message, layout=False)
 
+    def _show_step(self, state: SessionState) -> None:
+        spec, step, flow = state.spec, state.step, state.step.flow
+        if flow is not None:
+            title = f"[b]{flow.label(step.side)}[/b]  [dim]flow: {flow.rounds} rounds of "
+            title += f"{len(flow.poses)} poses, {flow.breath_s:g} s a breath[/dim]"
+        else:
+            title = f"[b]{spec.display_name(step.side)}[/b]"
+            variant = state.result.variant_name if state.result else ""
+            if variant:  # the form matched: "Tree (left) — hands at heart"
+                title += f" — {variant}"
+            if spec.sanskrit:
+                title += f"  [dim]{spec.sanskrit}[/dim]"
+        word = "step" if any(s.flow for s in self.routine.steps) else "pose"
+        title += f"   [dim]{word} {state.index + 1} of {state.n_steps}[/dim]"
+        self.query_one("#pose-title", Static).update(title)
+        default = "Move with the breath cue." if flow else spec.cue or "Match the target pose."
+        self.query_one("#pose-cue", Static).update(step.instruction or default)
+        self._flow_now.display = flow is not None
+        self._hold.display = flow is None
+        self._breath.display = flow is not None
+        self._shown_flow_now = None
+
     def _message(self, state: SessionState) -> str:
         result = state.result
         if self._source_failed:
@@ -220,6 +277,8 @@ class SessionScreen(Screen[None]):
             return "[dim]waiting for the first frame...[/dim]"
         if result.message:
             return result.message
+        if state.flow is not None and state.flow.reached:
+            return "In the pose — stay with the breath"
         if result.verdict == PERFECT:
             return "Perfect — hold it and breathe"
         return ""

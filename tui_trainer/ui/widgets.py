@@ -1,4 +1,5 @@
-"""Session widgets: per-angle bars with the tolerance band, the hold bar, the routine's steps."""
+"""Session widgets: per-angle bars with the tolerance band, the hold bar, a flow's breath bar and
+round counter, the routine's steps."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 from tui_trainer.core.coach import AngleReadout
+from tui_trainer.core.flow import INHALE, FlowState
 from tui_trainer.core.session import SessionState
 
 STATUS_STYLE = {"in": "bold green", "near": "bold dark_orange", "out": "bold red", "unknown": "dim"}
@@ -144,6 +146,82 @@ class HoldBar(Widget):
 
     def render(self) -> Text:
         return hold_text(self.state, self.size.width)
+
+
+BREATH_STYLE = {INHALE: "bold cyan", "exhale": "bold magenta"}
+
+
+def round_marks_text(marks: tuple[bool | None, ...], current: int | None = None) -> Text:
+    """✓ counted, ✗ missed, · to come (the current round, 0-based, underlined)."""
+    text = Text()
+    for i, mark in enumerate(marks):
+        if i:
+            text.append(" ")
+        char, style = ("✓", "green") if mark else ("✗", "red") if mark is False else ("·", "dim")
+        text.append(char, style=style + (" underline" if i == current else ""))
+    return text
+
+
+def breath_text(flow: FlowState | None, width: int, height: int = 3) -> Text:
+    """Three lines: "Round 2/3  ✓ · ·", "▲ INHALE  breath 2/3" and a bar that fills on the
+    inhale and empties on the exhale; then, where there is room, the flow's poses in this round
+    (✓ reached, ✗ missed, ▶ now, · to come) with their breaths."""
+    text = Text(no_wrap=True, overflow="crop")
+    if flow is None:
+        return text
+    text.append(f"Round {flow.round}/{flow.rounds}  ", style="bold")
+    text.append_text(round_marks_text(flow.round_marks, None if flow.finished else flow.round - 1))
+    text.append("\n")
+    style = BREATH_STYLE.get(flow.phase, "bold")
+    if flow.finished:
+        text.append("flow complete", style="bold")
+        return text
+    arrow = "▲" if flow.phase == INHALE else "▼"
+    text.append(f"{arrow} {flow.phase.upper()}", style=style)
+    text.append(f"  breath {flow.breath}/{flow.breaths}\n", style="dim")
+    track = max(width, 4)
+    full = flow.phase_fraction if flow.phase == INHALE else 1.0 - flow.phase_fraction
+    filled = min(max(round(track * full), 0), track)
+    text.append("█" * filled, style=style.replace("bold ", ""))
+    text.append("░" * (track - filled), style="grey30")
+    if height >= 5 + len(flow.poses):
+        text.append("\n")
+        for i, (name, breaths) in enumerate(zip(flow.poses, flow.breaths_per_pose)):
+            done = flow.reached_this_round[i] if i < len(flow.reached_this_round) else None
+            if i == flow.position:
+                mark, line_style = "▶", "bold reverse"
+            else:
+                mark = "✓" if done else "✗" if done is False else "·"
+                line_style = "green" if done else "red" if done is False else "dim"
+            label = f"{mark} {name}"[: max(track - 3, 1)]
+            text.append(f"\n{label:<{max(track - 3, 1)}}{breaths:>3}", style=line_style)
+    return text
+
+
+class BreathBar(Widget):
+    """A flow's round counter and breath cue."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.flow: FlowState | None = None
+        self._key: tuple[object, ...] | None = None
+
+    def show(self, flow: FlowState | None) -> None:
+        width = max(self.size.width, 4)
+        key = None
+        if flow is not None:
+            cell = round(width * flow.phase_fraction)
+            key = (
+                flow.round, flow.round_marks, flow.phase, flow.breath, cell, flow.finished,
+                flow.position, flow.reached_this_round,
+            )  # fmt: skip
+        self.flow = flow
+        if key != self._key:
+            self._key = key
+            self.refresh()
+
+    def render(self) -> Text:
+        return breath_text(self.flow, self.size.width, self.size.height)
 
 
 class StepList(Widget):
