@@ -56,11 +56,11 @@ def test_mistakes_are_on_important_angles_and_get_corrected() -> None:
     assert abs(m.degrees) >= 20
     from tui_trainer.core.synth import pose_from_world
 
-    wrong = pose_from_world(trainee.world_at(10.0 + 1.5)).angles[m.angle]
+    wrong = pose_from_world(trainee.world_at(10.0 + 1.5)).body_angles[m.angle]
     target = spec.angles[m.angle].target
     assert abs(wrong - target) > spec.angles[m.angle].tolerance
     fixed_at = 10.0 + max(x.fix_at + x.fix_s for x in trainee.script.mistakes) + 0.1
-    right = pose_from_world(trainee.world_at(fixed_at)).angles[m.angle]
+    right = pose_from_world(trainee.world_at(fixed_at)).body_angles[m.angle]
     assert abs(right - target) < 3.0
 
 

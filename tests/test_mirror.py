@@ -66,7 +66,7 @@ class FakeSource:
     def open(self) -> None:
         pass
 
-    def set_target(self, spec: Any, restart: bool = False) -> None:
+    def set_target(self, spec: Any, restart: bool = False, window_s: float | None = None) -> None:
         pass
 
     def read(self) -> Sample | None:

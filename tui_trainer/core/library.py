@@ -352,7 +352,7 @@ def parse_routine(
                     f"{where}: field 'variant': pose {pose_id!r} has no variant {variant!r} "
                     f"(variants: {known})"
                 )
-        steps.append(Step(pose_id, side, hold, rest, instruction, variant))
+        steps.append(Step(pose_id, side, hold, rest, instruction, variant=variant))
     return Routine(routine_id, name, level, description, tuple(steps), source, builtin)
 
 

@@ -254,17 +254,43 @@ def _targets(
     return out
 
 
-def _template(poses: Sequence[Pose]) -> Pose:
+# Joints bent to their targets, parents first (bending a shoulder carries the elbow along).
+_FIT_ORDER = tuple(
+    f"{side}_{joint}"
+    for joint in ("hip", "knee", "ankle", "shoulder", "elbow")
+    for side in ("left", "right")
+)
+
+
+def fit_template(world: np.ndarray, vis: np.ndarray, targets: Mapping[str, float]) -> Pose:
+    """The template skeleton with its limbs bent to the targets: the averaged skeleton's own
+    angles are not the photos' median angles, and the figure shown (and the demo trainee, who
+    copies it) should hold exactly the pose the coach asks for."""
+    from tui_trainer.core.synth import bend_world
+
+    world = np.array(world, dtype=np.float64)
+    vis = np.clip(vis, 0.0, 1.0)
+    for name in _FIT_ORDER:
+        target = targets.get(name)
+        if target is None:
+            continue
+        for _ in range(4):  # body angles are not linear in the bend: a few steps
+            current = Pose.from_arrays(project_image(world), world, vis).body_angles[name]
+            delta = target - current
+            if not np.isfinite(delta) or abs(delta) < 0.5:
+                break
+            world = bend_world(world, name, delta)
+    return Pose.from_arrays(project_image(world), world, vis)
+
+
+def _template(poses: Sequence[Pose], angles: Mapping[str, AngleTarget]) -> Pose:
     world, vis = mean_template(poses)
-    return Pose.from_arrays(project_image(world), world, np.clip(vis, 0.0, 1.0))
+    return fit_template(world, vis, {n: t.target for n, t in angles.items()})
 
 
 def _declared_form(main: Variant, d: DeclaredVariant) -> Variant:
     """A declared variant no photo shows: the main one with its defining angles set."""
-    from tui_trainer.core.synth import bend_world
-
     angles = dict(main.angles)
-    world = np.array(main.template.world)
     for name, (target, tol) in d.angles.items():
         base = angles.get(name)
         tolerance_ = tol if tol is not None else max(base.tolerance if base else 0.0, 15.0)
@@ -273,14 +299,8 @@ def _declared_form(main: Variant, d: DeclaredVariant) -> Variant:
         own = d.hints.get(name, {})
         inc, dec = own.get("increase", inc), own.get("decrease", dec)
         angles[name] = AngleTarget(target, tolerance_, weight, inc, dec, is_straight(name, target))
-        # Bend the template's limb toward the target (body angles are not linear in the bend).
-        for _ in range(4):
-            pose = Pose.from_arrays(project_image(world), world, main.template.visibility)
-            delta = target - pose.body_angles[name]
-            if not np.isfinite(delta) or abs(delta) < 1.0:
-                break
-            world = bend_world(world, name, delta)
-    template = Pose.from_arrays(project_image(world), world, main.template.visibility)
+    targets = {n: t.target for n, t in angles.items()}
+    template = fit_template(main.template.world, main.template.visibility, targets)
     return Variant(d.id, d.name, template, angles, 0)
 
 
@@ -355,7 +375,7 @@ def build_variants(
         while vid in used:
             vid += "_b"
         used.add(vid)
-        variants.append(Variant(vid, name, _template(g.poses), angles, g.photos))
+        variants.append(Variant(vid, name, _template(g.poses, angles), angles, g.photos))
     for d in declared:
         if d.id not in used:
             variants.append(_declared_form(variants[0], d))

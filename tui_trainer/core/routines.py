@@ -59,8 +59,8 @@ class Step:
     hold_s: float
     rest_s: float
     instruction: str = ""
-    variant: str | None = None  # one form of the pose required ("arms_overhead"), or any
     flow: Flow | None = None
+    variant: str | None = None  # one form of the pose required ("arms_overhead"), or any
 
     @property
     def pose_ids(self) -> tuple[str, ...]:
