@@ -143,3 +143,18 @@ def test_the_judge_scores_every_variant_and_side_at_once() -> None:
     best = judge.judge(mirrored, scores)
     assert best.row.mirrored and best.score > scores[0]
     assert best.same_side_score == pytest.approx(scores[0])
+
+
+def test_a_camera_on_its_side_is_told_not_corrected() -> None:
+    from tui_trainer.core.coach import SIDEWAYS
+
+    base = arms_world(90.0)
+    spec = spec_from_world("t_pose", base, {**ARMS_UP, "trunk_lean": 1.0}, tolerance=15.0)
+    scorer = FrameScorer(spec, "either")
+    lying = pose_from_world(base).turned(clockwise=True)  # an upright body, camera turned
+    results = [scorer.update(lying, k / FPS) for k in range(60)]
+    assert results[-1].verdict != PERFECT
+    assert results[-1].message == SIDEWAYS and results[-1].hint is None
+    # Standing up in the picture again: judged as usual.
+    upright = [scorer.update(pose_from_world(base), 2.0 + k / FPS) for k in range(45)]
+    assert upright[-1].verdict == PERFECT and upright[-1].framing is None

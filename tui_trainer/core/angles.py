@@ -201,36 +201,31 @@ def compute_angles(pose: Pose, space: str = "world") -> AngleSet:
 DEPTH_WEIGHT = 0.75
 
 
-_TORSO = ("left_shoulder", "right_shoulder", "left_hip", "right_hip")
+_TORSO = np.array([INDEX[n] for n in ("left_shoulder", "right_shoulder", "left_hip", "right_hip")])
+
+
+def _depth_scale(world: np.ndarray, xy: np.ndarray, idx: np.ndarray) -> float | None:
+    """Least-squares scale from world x, y (metres) to image x, y over the landmarks idx."""
+    a = world[idx, :2] - world[idx, :2].mean(axis=0)
+    b = xy[idx] - xy[idx].mean(axis=0)
+    denom = float((a * a).sum())
+    if denom <= 1e-6:
+        return None
+    return max(float((a * b).sum()) / denom, 0.0)
 
 
 def body_points(pose: Pose) -> np.ndarray:
     """(33, 3) points for the body angles: image x, y (aspect-corrected) with the world depth
     scaled into image units (weak perspective) times DEPTH_WEIGHT. The scale is fitted on the
-    torso, which limbs moving do not change (so one limb's angle never shifts another's)."""
+    torso, which limbs moving do not change (so one limb's angle never shifts another's); a
+    torso seen end-on has no extent to fit on, and then the whole body is used."""
     from tui_trainer.core.landmarks import BODY_INDEX
 
     xy, world = pose.image_xy, pose.world
-    scale = 0.0
-    for idx in (np.array([INDEX[n] for n in _TORSO]), BODY_INDEX):
-        a = world[idx, :2] - world[idx, :2].mean(axis=0)
-        b = xy[idx] - xy[idx].mean(axis=0)
-        denom = float((a * a).sum())
-        if denom > 1e-6:  # a torso seen end-on has no extent to fit on: use the whole body
-            scale = max(float((a * b).sum()) / denom, 0.0)
-            break
+    scale = _depth_scale(world, xy, _TORSO)
+    if scale is None:
+        scale = _depth_scale(world, xy, BODY_INDEX) or 0.0
     pts = np.empty((N_LANDMARKS, 3))
     pts[:, :2] = xy
-    pts[:, 2] = world[:, 2] * scale * DEPTH_WEIGHT
+    pts[:, 2] = world[:, 2] * (scale * DEPTH_WEIGHT)
     return pts
-
-
-def compute_angle_sets(pose: Pose) -> tuple[AngleSet, AngleSet, AngleSet]:
-    """(world, image, body) angle sets in one vectorised pass (all are needed every frame)."""
-    pts = np.zeros((3, N_LANDMARKS, 3))
-    pts[0] = pose.world
-    pts[1, :, :2] = pose.image_xy  # z = 0: the 2D angles
-    pts[2] = body_points(pose)
-    values = angles_from_points(pts)
-    conf = angle_confidence(pose.visibility)
-    return AngleSet(values[0], conf), AngleSet(values[1], conf), AngleSet(values[2], conf)

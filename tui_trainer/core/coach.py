@@ -19,6 +19,7 @@ from tui_trainer.core.feedback import (
     FEET_OUT,
     HEAD_OUT,
     NO_ONE,
+    SIDEWAYS,
     AngleReadout,
     Correction,
     angle_readouts,
@@ -42,6 +43,7 @@ __all__ = [  # the feedback helpers are re-exported: callers import them from he
     "HEAD_OUT",
     "NO_ONE",
     "PERFECT",
+    "SIDEWAYS",
     "AngleReadout",
     "CoachConfig",
     "Correction",
@@ -209,6 +211,9 @@ class FrameScorer:
         self._last_t: float | None = None
         self._row: int | None = None
         self._off_since: dict[str, float] = {}
+        lean = spec.angles.get("trunk_lean")
+        self._upright = lean is not None and lean.target < 30.0
+        self._turned = False
 
     def reset(self) -> None:
         self._filter.reset()
@@ -218,6 +223,7 @@ class FrameScorer:
         self._last_t = None
         self._row = None
         self._off_since.clear()
+        self._turned = False
 
     @property
     def verdict(self) -> str:
@@ -240,10 +246,26 @@ class FrameScorer:
             self._framing, self._framing_since = message, t
         return self._framing
 
+    def _sideways(self, pose: Pose, score: float) -> bool:
+        """An upright pose asked for, a body lying across the picture, and the picture turned a
+        quarter matching well: the camera is on its side (a phone propped sideways)."""
+        if score >= self.config.exit_score or not self._upright:
+            self._turned = False
+            return False
+        if pose.angles_2d["trunk_lean"] < 60.0:
+            self._turned = False
+            return False
+        if self._turned:  # once seen, it stays so while the body lies across the picture
+            return True
+        turned = max(float(self._judge.scores(pose.turned(cw)).max()) for cw in (True, False))
+        self._turned = turned >= self.config.exit_score and turned >= score + 30.0
+        return self._turned
+
     def _pick_row(self, scores: np.ndarray) -> int:
-        best = int(np.argmax(scores))
+        fit = scores + self._judge.prior
+        best = int(np.argmax(fit))
         cur = self._row
-        if cur is not None and scores[cur] >= scores[best] - self.config.variant_stick:
+        if cur is not None and fit[cur] >= fit[best] - self.config.variant_stick:
             best = cur
         if best != cur:
             self._off_since.clear()
@@ -275,6 +297,8 @@ class FrameScorer:
             return FrameResult(t, None, None, None, FIGHTING, None, None, framing, False, None)
         scores = self._judge.scores(smoothed)
         judgement = self._judge.judge(smoothed, scores, self._pick_row(scores))
+        if framing is None and self._sideways(smoothed, judgement.score):
+            framing = self._sticky_framing(SIDEWAYS, t)
         row = judgement.row
         wrong_side = self.required_side is not None and row.mirrored
         # On the wrong side the bars keep the mirror match (the shape may be right), but the

@@ -20,6 +20,7 @@ FEET_OUT = "step back: your feet are out of view"
 HEAD_OUT = "step back: your head is out of view"
 CUT_LEFT = "move into the frame: you are cut off at the left edge"
 CUT_RIGHT = "move into the frame: you are cut off at the right edge"
+SIDEWAYS = "the picture is on its side: stand the camera upright"
 
 _FEET = np.array([INDEX[n] for n in ("left_ankle", "right_ankle", "left_heel", "right_heel")])
 _HEAD = np.array([INDEX[n] for n in ("nose", "left_ear", "right_ear")])

@@ -34,9 +34,11 @@ from tui_trainer.core.trainer_score import (
     bone_errors,
     bone_focus,
     similarity,
+    stack_bones,
 )
 
 _K = len(ANGLE_NAMES)
+VARIANT_PRIOR = 2.0  # score points per e-fold of how much rarer a variant is
 
 
 def _clip(distance: float) -> float:
@@ -112,29 +114,37 @@ class PoseJudge:
                 k = ANGLE_INDEX[name]
                 self._target[i, k], self._tol[i, k] = t.target, max(t.tolerance, 1.0)
                 self._weight[i, k], self._straight[i, k] = max(t.weight, 0.0), t.straight
-        self._templates = [row.variant.template for row in rows]
+        self._bones = stack_bones([row.variant.template.bones for row in rows])
         self._focus = np.stack(
             [bone_focus({n: t.weight for n, t in row.targets.items()}) for row in rows]
         )
-        self._last: tuple[Pose, np.ndarray] | None = None  # (pose, its deviations)
+        self._last: tuple[Pose, np.ndarray, np.ndarray] | None = None
+        # Between forms that fit about equally, the commoner one: log of its share of photos.
+        n = np.array([row.variant.n_samples for row in rows], dtype=np.float64)
+        self.prior = VARIANT_PRIOR * np.log((n + 1.0) / (n.max() + 1.0))
         self._mirrored = np.array([row.mirrored for row in rows])
-        self._pairs = [
-            (ANGLE_INDEX[f"left_{j}"], ANGLE_INDEX[f"right_{j}"], max(tol, 1.0))
-            for j, tol in (spec.pair_tolerance if spec.symmetric else {}).items()
-        ]
+        pairs = spec.pair_tolerance if spec.symmetric else {}
+        self._left = np.array([ANGLE_INDEX[f"left_{j}"] for j in pairs], dtype=np.intp)
+        self._right = np.array([ANGLE_INDEX[f"right_{j}"] for j in pairs], dtype=np.intp)
+        self._pair_tol = np.array([max(t, 1.0) for t in pairs.values()])
+
+    def _errors(self, pose: Pose) -> tuple[np.ndarray, np.ndarray]:
+        """(S, K) raw errors (actual - target) and counted deviations, kept for the last pose
+        (scores() and judge() read the same frame)."""
+        if self._last is not None and self._last[0] is pose:
+            return self._last[1], self._last[2]
+        err = pose.body_angles.values[None, :] - self._target
+        dev = np.where(self._straight & (err > 0), 0.0, err)
+        self._last = (pose, err, dev)
+        return err, dev
 
     def deviations(self, pose: Pose) -> np.ndarray:
         """(S, K) counted errors, degrees (NaN where there is no target or no measurement)."""
-        if self._last is not None and self._last[0] is pose:
-            return self._last[1]
-        err = pose.body_angles.values[None, :] - self._target
-        dev = np.where(self._straight & (err > 0), 0.0, err)
-        self._last = (pose, dev)
-        return dev
+        return self._errors(pose)[1]
 
     def scores(self, pose: Pose) -> np.ndarray:
         """(S,) 0..100 for every row."""
-        dev = self.deviations(pose)
+        raw, dev = self._errors(pose)
         conf = pose.body_angles.confidence
         w = self._weight * np.minimum(1.0, conf / VISIBLE)[None, :]
         ok = np.isfinite(dev) & (w > 0)
@@ -142,10 +152,9 @@ class PoseJudge:
         excess = np.maximum(np.abs(np.where(ok, dev, 0.0)) - self._tol, 0.0) / self._tol
         sq = (w * excess**2).sum(axis=1)
         total = w.sum(axis=1)
-        if self._pairs:
+        if self._left.size:
             # The left/right gap of each paired joint counts like one more angle.
-            left, right, tol = (np.array(x) for x in zip(*self._pairs))
-            raw = pose.body_angles.values[None, :] - self._target
+            left, right, tol = self._left, self._right, self._pair_tol
             gap = np.abs(raw[:, left] - raw[:, right])
             pw = np.maximum(w[:, left], w[:, right]) * (np.isfinite(gap))
             pw = np.where(np.minimum(w[:, left], w[:, right]) > 0, pw, 0.0)
@@ -153,8 +162,8 @@ class PoseJudge:
             sq, total = sq + (pw * pex**2).sum(axis=1), total + pw.sum(axis=1)
         mean_sq = sq / np.where(total > 0, total, 1.0)
         angle_sim = np.where(total > 0, np.exp(-0.5 * mean_sq), np.nan)
-        base = base_weights(self._templates, pose)
-        errors = bone_errors([t.bones for t in self._templates], pose.bones, base)
+        base = base_weights(self._bones, pose)
+        errors = bone_errors(self._bones, pose.bones, base)
         bone_sim = similarity(errors, apply_focus(base, self._focus))
         mixed = (1.0 - ANGLE_SHARE) * bone_sim + ANGLE_SHARE * angle_sim
         sim = np.where(np.isnan(angle_sim), bone_sim, mixed)
@@ -165,7 +174,7 @@ class PoseJudge:
     ) -> Judgement:
         """The judgement against the best row (or the given one)."""
         sc = self.scores(pose) if scores is None else scores
-        best = int(np.argmax(sc)) if row is None else row
+        best = int(np.argmax(sc + self.prior)) if row is None else row
         same = sc[~self._mirrored]
         r = self.rows[best]
         dev = self.deviations(pose)[best]

@@ -77,6 +77,20 @@ class Pose:
             arr.setflags(write=False)
         return cls(image=img, world=wld, visibility=vis, image_size=size)
 
+    @classmethod
+    def trusted(
+        cls,
+        image: np.ndarray,
+        world: np.ndarray,
+        visibility: np.ndarray,
+        image_size: tuple[int, int] | None,
+    ) -> Pose:
+        """A Pose from arrays already known to be valid (a filter's output of valid poses):
+        from_arrays without the checks, for the per-frame path."""
+        for arr in (image, world, visibility):
+            arr.setflags(write=False)
+        return cls(image=image, world=world, visibility=visibility, image_size=image_size)
+
     @property
     def aspect(self) -> float:
         """Width / height of the image (1.0 when unknown)."""
@@ -111,32 +125,54 @@ class Pose:
             arr.setflags(write=False)
         return Pose(image=img, world=wld, visibility=vis, image_size=self.image_size)
 
+    def turned(self, clockwise: bool) -> Pose:
+        """The same pose in the picture turned by a quarter (what an upright camera would have
+        seen when the real one lies on its side)."""
+        img = self.image.copy()
+        wld = self.world.copy()
+        if clockwise:
+            img[:, 0], img[:, 1] = 1.0 - self.image[:, 1], self.image[:, 0]
+            wld[:, 0], wld[:, 1] = -self.world[:, 1], self.world[:, 0]
+        else:
+            img[:, 0], img[:, 1] = self.image[:, 1], 1.0 - self.image[:, 0]
+            wld[:, 0], wld[:, 1] = self.world[:, 1], -self.world[:, 0]
+        size = None if self.image_size is None else (self.image_size[1], self.image_size[0])
+        return Pose.trusted(img, wld, self.visibility.copy(), size)
+
     @cached_property
     def mirror(self) -> Pose:
         """mirrored(), computed once: a target is compared with both sides every frame."""
         return self.mirrored()
 
     @cached_property
-    def _angle_sets(self) -> tuple[AngleSet, AngleSet, AngleSet]:
-        from tui_trainer.core.angles import compute_angle_sets
+    def _angle_confidence(self) -> np.ndarray:
+        from tui_trainer.core.angles import angle_confidence
 
-        return compute_angle_sets(self)
+        return angle_confidence(self.visibility)
+
+    def _angle_set(self, points: np.ndarray) -> AngleSet:
+        # Each set is computed when first asked for: the coach needs two of the three a frame.
+        from tui_trainer.core.angles import AngleSet, angles_from_points
+
+        return AngleSet(angles_from_points(points), self._angle_confidence)
 
     @cached_property
     def angles(self) -> AngleSet:
         """Joint angles from the 3D world landmarks (see core/data/angles.toml)."""
-        return self._angle_sets[0]
+        return self._angle_set(self.world)
 
     @cached_property
     def angles_2d(self) -> AngleSet:
         """Joint angles from the image landmarks, aspect ratio corrected."""
-        return self._angle_sets[1]
+        return self._angle_set(self.image_xy)
 
     @cached_property
     def body_angles(self) -> AngleSet:
-        """The coach's joint angles: the picture's x, y with MediaPipe's depth at half weight
+        """The coach's joint angles: the picture's x, y with MediaPipe's depth at 3/4 weight
         (angles.body_points): straight limbs read straight, as a teacher would see them."""
-        return self._angle_sets[2]
+        from tui_trainer.core.angles import body_points
+
+        return self._angle_set(body_points(self))
 
     @cached_property
     def bones(self) -> BoneFeatures:

@@ -110,20 +110,32 @@ def bone_features(pose: Pose) -> BoneFeatures:
     return BoneFeatures(units[0], units[1, :, :2], np.where(ok[0] & ok[1], conf, 0.0))
 
 
+def stack_bones(targets: Sequence[BoneFeatures]) -> BoneFeatures:
+    """Several poses' bone features as one, with a leading axis (S, B, ...): a coach compares
+    every frame with the same targets, so they are stacked once."""
+    return BoneFeatures(
+        np.stack([f.world for f in targets]),
+        np.stack([f.image for f in targets]),
+        np.stack([f.confidence for f in targets]),
+    )
+
+
 def bone_errors(
-    targets: Sequence[BoneFeatures], actual: BoneFeatures, weight: np.ndarray
+    targets: Sequence[BoneFeatures] | BoneFeatures, actual: BoneFeatures, weight: np.ndarray
 ) -> np.ndarray:
-    """(S, 3, B) direction errors in degrees for S targets: 3D after the best turn about the
-    vertical axis, then 2D as is and 2D flipped horizontally. `weight` (S, B) weights the yaw fit.
+    """(S, 3, B) direction errors in degrees for S targets (or targets stacked by stack_bones):
+    3D after the best turn about the vertical axis, then 2D as is and 2D flipped horizontally.
+    `weight` (S, B) weights the yaw fit.
     """
-    t = np.stack([f.world for f in targets])  # (S, B, 3)
+    stacked = targets if isinstance(targets, BoneFeatures) else stack_bones(targets)
+    t = stacked.world  # (S, B, 3)
     a = actual.world
     # Turning t by theta about y: t.a becomes ty*ay + cos*(tx*ax + tz*az) + sin*(tx*az - tz*ax).
     c_term = t[..., 0] * a[:, 0] + t[..., 2] * a[:, 2]
     s_term = t[..., 0] * a[:, 2] - t[..., 2] * a[:, 0]
     theta = np.arctan2((weight * s_term).sum(axis=-1), (weight * c_term).sum(axis=-1))[:, None]
     cos3 = t[..., 1] * a[:, 1] + np.cos(theta) * c_term + np.sin(theta) * s_term
-    ti = np.stack([f.image for f in targets])  # (S, B, 2)
+    ti = stacked.image  # (S, B, 2)
     xx, yy = ti[..., 0] * actual.image[:, 0], ti[..., 1] * actual.image[:, 1]
     cos = np.stack((cos3, xx + yy, yy - xx), axis=1)
     return np.degrees(np.arccos(np.minimum(np.maximum(cos, -1.0), 1.0)))
@@ -150,9 +162,12 @@ def _trust(visibility: np.ndarray) -> np.ndarray:
     return np.asarray(np.minimum(1.0, visibility / VISIBLE))
 
 
-def base_weights(targets: Sequence[Pose], actual: Pose) -> np.ndarray:
+def base_weights(targets: Sequence[Pose] | BoneFeatures, actual: Pose) -> np.ndarray:
     """(S, B) bone length x trust in the bone (the lower of the two poses', see _trust)."""
-    conf = np.stack([t.bones.confidence for t in targets])
+    if isinstance(targets, BoneFeatures):
+        conf = targets.confidence
+    else:
+        conf = np.stack([t.bones.confidence for t in targets])
     return np.asarray(BONE_LENGTH * _trust(np.minimum(conf, actual.bones.confidence)))
 
 
