@@ -6,7 +6,11 @@ Warrior II, until the video ends. Prints frames captured / scored / dropped, the
 and the capture-to-screen latency (capture timestamp -> the UI has refreshed with that frame's
 result). Goals: every frame scored (>= 29 fps), p50 <= 50 ms, p95 <= 100 ms.
 
-    python bench/bench_live.py [--video PATH] [--size 160x45]
+    python bench/bench_live.py [--video PATH] [--size 160x45] [--voice]
+
+--voice runs the voice coach too (eSpeak NG, the cue planner on every frame, phrases played
+into a simulated sound card: bench_voice.SimulatedDevice) and the chime through the same
+output, to check that speech does not cost the frame loop any frame.
 
 For the same numbers from a real terminal:
     tui-trainer --source VIDEO --routine warrior_series --no-window --no-sound --stats-file s.json
@@ -28,6 +32,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--video", type=Path, default=VIDEO)
     parser.add_argument("--size", default="160x45", help="terminal size to render, WxH")
+    parser.add_argument("--voice", action="store_true", help="with the voice coach speaking")
     args = parser.parse_args()
     if not args.video.is_file():
         raise SystemExit(f"video not found: {args.video} (set TUI_TRAINER_SHARED)")
@@ -57,16 +62,39 @@ def main() -> None:
             self.exit()
 
     stats = LiveStats()
+    sound: dict[str, Any] = {}
+    if args.voice:
+        from bench_voice import SimulatedDevice
+
+        from tui_trainer.io.audio import Chime
+        from tui_trainer.io.voice import Voice
+
+        device = SimulatedDevice()
+        sound = {"voice": Voice(lambda: device), "chime": Chime(lambda: device)}
     app = BenchApp(
         source_factory=source,
         poses=poses,
         routines=routines,
         start_routine="bench",
         stats=stats,
+        **sound,
     )
     t0 = time.perf_counter()
     app.run(headless=True, size=(width, height))
     wall = time.perf_counter() - t0
+    if args.voice:
+        voice = sound["voice"]
+        voice.close()
+        device.close()
+        # Due = the cue's time, or the end of the phrase it waited for; played = handed to
+        # the output (the simulated device sends it within one 11.6 ms block).
+        waits = [(s.played_at - s.start) * 1000 for s in voice.spoken]
+        kinds = sorted({s.cue.kind for s in voice.spoken})
+        print(
+            f"voice on: {len(voice.spoken)} phrases spoken ({', '.join(kinds)}), "
+            f"{sound['chime'].played} chimes; {voice.problem or 'the voice worked'}"
+        )
+        print(f"  phrase due -> played: max {max(waits, default=0):.0f} ms")
     result: dict[str, Any] = stats.as_dict()
     dropped = result["frames_dropped"]
     print(f"video: {args.video.name}, {count} frames at {fps:.2f} fps; terminal {width}x{height}")

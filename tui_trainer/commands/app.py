@@ -33,7 +33,36 @@ def register(parser: argparse.ArgumentParser, subparsers: Any) -> None:
         "webcam and stream URLs, off for videos and the demo; m in the window switches)",
     )
     group.add_argument(
-        "--no-sound", action="store_true", help="no chime on PERFECT, no breath tones in flows"
+        "--no-sound",
+        action="store_true",
+        help="no sound at all: no chime, no breath tones, no voice",
+    )
+    group.add_argument(
+        "--no-voice",
+        action="store_true",
+        help="no spoken cues, only the chime on PERFECT (the v key toggles the voice in a session)",
+    )
+    group.add_argument(
+        "--voice",
+        metavar="NAME",
+        help="the eSpeak NG voice of the spoken cues, e.g. en-gb or en-us+f3 (default en-us; "
+        "--list-voices shows them)",
+    )
+    group.add_argument(
+        "--list-voices", action="store_true", help="list the voices for --voice and exit"
+    )
+    group.add_argument(
+        "--volume",
+        type=int,
+        default=100,
+        metavar="PERCENT",
+        help="loudness of the voice and the chime, 0-100 (default 100)",
+    )
+    group.add_argument(
+        "--audio-file",
+        metavar="FILE.wav",
+        help="write everything the session would play (speech and chimes, at their times from "
+        "the session start, silence between) to FILE.wav instead of the sound device",
     )
     group.add_argument(
         "--stats-file",
@@ -76,15 +105,28 @@ class _SharedLog:
 
 
 def run_app(args: argparse.Namespace) -> int:
+    if getattr(args, "list_voices", False):
+        from tui_trainer.commands.voice_options import print_voices
+
+        return print_voices()
+    # Everything a user can get wrong is checked before the full-screen app starts.
+    from tui_trainer.commands.voice_options import build_sound
+
+    sound = build_sound(args)  # opens --audio-file: after this, close it whatever happens
+    try:
+        return _run_app(args, sound)
+    finally:
+        sound.close()
+
+
+def _run_app(args: argparse.Namespace, sound: Any) -> int:
     from pathlib import Path
 
     from tui_trainer.core.errors import InputFileError
     from tui_trainer.core.library import PoseLibrary, RoutineLibrary
-    from tui_trainer.io.audio import Chime
     from tui_trainer.io.sources import is_live, make_source
     from tui_trainer.ui.engine import LiveStats
 
-    # Everything a user can get wrong is checked before the full-screen app starts.
     first = make_source(args.source, args.camera, args.loop)
     if args.stats_file:
         parent = Path(args.stats_file).resolve().parent
@@ -123,7 +165,9 @@ def run_app(args: argparse.Namespace) -> int:
         poses=poses,
         routines=routines,
         session_log_factory=log,
-        chime=None if args.no_sound else Chime(),
+        chime=sound.chime,
+        voice=sound.voice,
+        audio_file=sound.audio_file,
         window_factory=None if args.no_window else default_window_factory,
         start_routine=args.routine,
         stats=stats,

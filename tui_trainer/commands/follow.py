@@ -41,7 +41,8 @@ def register(parser: argparse.ArgumentParser, subparsers: Any) -> None:
         "have caught up",
     )
     p.add_argument("--no-window", action="store_true", help="no OpenCV preview window")
-    p.add_argument("--no-sound", action="store_true", help="no chime")
+    p.add_argument("--no-sound", action="store_true", help="no chime and no voice")
+    p.add_argument("--no-voice", action="store_true", help="no spoken cues, only the chime")
     p.add_argument(
         "--no-cache",
         action="store_true",
@@ -89,13 +90,14 @@ def run(args: argparse.Namespace) -> int:
         frames = TeacherFrames(args.teacher, mirrored=args.mirror_teacher)
 
     from tui_trainer.commands.app import _quiet_stderr, _SharedLog
-    from tui_trainer.io.audio import Chime
+    from tui_trainer.commands.voice_options import build_sound, follow_say
     from tui_trainer.ui.app import default_window_factory
     from tui_trainer.ui.engine import LiveStats
     from tui_trainer.ui.follow_app import FollowApp
 
     stats = LiveStats()
     log = _SharedLog()
+    sound = build_sound(args)  # the trainer's voice speaks the follow cues too
     app = FollowApp(
         teacher=teacher,
         source=source,
@@ -103,12 +105,16 @@ def run(args: argparse.Namespace) -> int:
         mirror=not args.mirror_teacher,
         teacher_frames=frames,
         session_log_factory=log,
-        chime=None if args.no_sound else Chime(),
+        chime=sound.chime,
         window_factory=None if args.no_window else default_window_factory,
         stats=stats,
+        say=follow_say(sound.voice),
     )
-    with _quiet_stderr() as captured:
-        app.run()
+    try:
+        with _quiet_stderr() as captured:
+            app.run()
+    finally:
+        sound.close()
     log.close()
     if args.stats_file:
         stats.write(args.stats_file)

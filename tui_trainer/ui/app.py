@@ -62,6 +62,8 @@ class TrainerApp(App[int]):
         stats: LiveStats | None = None,
         mirror: bool = False,
         say: Say | None = None,
+        voice: Any = None,
+        audio_file: Any = None,
     ) -> None:
         super().__init__()
         self.poses = poses if poses is not None else PoseLibrary.load()
@@ -73,7 +75,12 @@ class TrainerApp(App[int]):
         self.start_routine = start_routine
         self.stats = stats or LiveStats()
         self.mirror = mirror  # the preview window's mirror view (m in the window switches it)
-        self.say_hook = say  # the voice coach: every flow cue's phrase goes through say()
+        # Another voice for a flow's cue phrases (say()); the voice coach below speaks them itself.
+        self.say_hook = say
+        self.voice = voice  # io/voice.Voice: spoken cues (None: chime only)
+        self.audio_file = audio_file  # io/audio_file.AudioFileWriter for --audio-file
+        self._sound_on = True
+        self._voice_on = voice is not None and voice.enabled
         self.window: Any = None
         self._window_noted = False
         self._active: SessionScreen | None = None
@@ -113,6 +120,11 @@ class TrainerApp(App[int]):
         session = Session(routine, specs, source=source.name, log=log)
         session.start(time.time())
         loop = LiveLoop(session, source, self.stats)
+        if self.audio_file is not None:
+            self.audio_file.start()  # the file's time 0
+        if self.voice is not None:
+            self.voice.start_session(session.specs, routine.steps, specs)
+            loop.listeners.append(self.voice.observe)
         screen = SessionScreen(routine, session, loop)
         self._active = screen
         loop.window = self._open_window(screen)
@@ -169,10 +181,37 @@ class TrainerApp(App[int]):
             self.notify(f"voice off: {exc}", severity="warning", timeout=6)
 
     def toggle_sound(self) -> bool:
+        """s: all sound (the chime and the voice) off or on again."""
         if self.chime is None:
             self.chime = Chime(enabled=False)
         self.chime.enabled = not self.chime.enabled
+        self._sound_on = self.chime.enabled
+        if self.voice is not None:
+            self.voice.enabled = self._sound_on and self._voice_on
         return self.chime.enabled
+
+    def prepare_voice(self) -> str | None:
+        """Start the voice (from the capture worker); a message once if it cannot speak."""
+        return None if self.voice is None else self.voice.start()
+
+    def toggle_voice(self) -> str:
+        """v: the spoken cues off or on again; what to tell the user."""
+        voice = self.voice
+        if voice is None:
+            return "No voice in this run (--no-voice or --no-sound)"
+        if voice.problem is not None or voice.silent is not None:
+            return voice.problem or f"{voice.silent}: the voice is silent too"
+        self._voice_on = not self._voice_on
+        voice.enabled = self._voice_on and self._sound_on
+        if self._voice_on and not self._sound_on:
+            return "Voice on when the sound is (s)"
+        return "Voice on" if self._voice_on else "Voice off (chime only)"
+
+    def session_ended(self) -> None:
+        if self.voice is not None:
+            self.voice.end_session()
+        if self.audio_file is not None:
+            self.audio_file.mark_end()
 
     # -- preview window -------------------------------------------------------------------
     def _open_window(self, screen: SessionScreen) -> Any:

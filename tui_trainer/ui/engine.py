@@ -113,6 +113,9 @@ class LiveLoop:
         self.clock = clock
         self.lock = threading.Lock()
         self._restart = False
+        # Called with every scored state and its frame time, in this thread (the voice coach
+        # listens here): keep them quick; one that raises is dropped.
+        self.listeners: list[Callable[[SessionState, float], None]] = []
         self._references: dict[str, np.ndarray | None] = {}
         self._blank: np.ndarray | None = None
         self._interruption: str | None = None  # what the stream said while it reconnects
@@ -202,6 +205,7 @@ class LiveLoop:
             with self.lock:
                 state = self.session.update(sample.pose, sample.t)
             self.stats.scored()
+            self._tell_listeners(state, sample.t)
             post(FrameProcessed(state, sample.t, sample.index))
             for cue in state.cues:
                 post(FlowCue(cue.kind, cue.phrase, cue.counted))
@@ -211,6 +215,13 @@ class LiveLoop:
             if state.finished:
                 post(RoutineDone())
                 return
+
+    def _tell_listeners(self, state: SessionState, t: float) -> None:
+        for listener in list(self.listeners):
+            try:
+                listener(state, t)
+            except Exception:  # a listener is a bonus (the voice): the session goes on
+                self.listeners.remove(listener)
 
     def _show_window(self, state: SessionState, frame: np.ndarray | None) -> None:
         window = self.window

@@ -238,7 +238,8 @@ HELP = """\
   p  ←       previous pose
   space      pause / resume
   r          restart this pose
-  s          sound on / off
+  s          sound on / off (chime and voice)
+  v          voice on / off (the chime stays)
   q  Esc     end the session and show the summary
 
 [b]Summary[/b]

@@ -60,6 +60,7 @@ class SessionScreen(Screen[None]):
         Binding("space", "pause", "Pause"),
         Binding("r", "restart", "Restart pose"),
         Binding("s", "sound", "Sound"),
+        Binding("v", "voice", "Voice"),
         Binding("q,escape", "end", "End"),
         Binding("question_mark", "app.help", "Keys"),
     ]
@@ -125,6 +126,9 @@ class SessionScreen(Screen[None]):
     def _run_capture(self) -> None:
         worker = get_current_worker()
         problem = self.trainer.prepare_sound()
+        if problem:
+            self.post_message(Notice(problem))
+        problem = self.trainer.prepare_voice()
         if problem:
             self.post_message(Notice(problem))
         self.loop.run(lambda: worker.is_cancelled, self.post_message)
@@ -308,6 +312,9 @@ class SessionScreen(Screen[None]):
         on = self.trainer.toggle_sound()
         self.notify("Sound on" if on else "Sound off", timeout=2)
 
+    def action_voice(self) -> None:
+        self.notify(self.trainer.toggle_voice(), timeout=2)
+
     def action_end(self) -> None:
         if self._ended:
             return
@@ -315,6 +322,7 @@ class SessionScreen(Screen[None]):
         self.workers.cancel_group(self, "capture")
         done = self.loop.snapshot().finished
         rows = self.loop.control(lambda s: s.finish(interrupted=not done))
+        self.trainer.session_ended()
         self.trainer.close_window()
         self.app.clear_notifications()  # session toasts would cover the summary's totals
         self._check_log()
