@@ -1,57 +1,94 @@
-"""The live engine on a 30 fps video: is every frame scored, and how fast does it reach the screen?
+"""The live engine at the machine's limit: frame rate and capture-to-screen latency beside the
+inference time I measured in the same run.
 
-Runs the real Textual app headless (same worker, messages and rendering as in a terminal, minus
-the terminal writes) with ../shared/media/ooibowei_warrior2.mp4 played as if live, coaching
-Warrior II, until the video ends. Prints frames captured / scored / dropped, the scoring rate
-and the capture-to-screen latency (capture timestamp -> the UI has refreshed with that frame's
-result). Goals: every frame scored (>= 29 fps), p50 <= 50 ms, p95 <= 100 ms.
+Runs the real Textual app headless (same worker, messages and rendering as in a terminal; the
+escape sequences a terminal would get are built too, then dropped) coaching Warrior II on
+../shared/media/ooibowei_warrior2.mp4 (1280x720, 30 fps) until the video ends, from:
 
-    python bench/bench_live.py [--video PATH] [--size 160x45] [--voice]
+    --source video    the video played as if live (default)
+    --source stream   the same frames served over MJPEG on 127.0.0.1 (tests/mjpeg_server.py), read
+                      by the stream source as from a phone (--stream-width: their width)
 
---voice runs the voice coach too (eSpeak NG, the cue planner on every frame, phrases played
-into a simulated sound card: bench_voice.SimulatedDevice) and the chime through the same
-output, to check that speech does not cost the frame loop any frame.
+With --window the OpenCV preview window is on (under Xvfb, started here when there is no
+DISPLAY); --voice runs the voice coach (eSpeak NG into a simulated sound card) and the chime.
 
-For the same numbers from a real terminal:
-    tui-trainer --source VIDEO --routine warrior_series --no-window --no-sound --stats-file s.json
+I = MediaPipe's inference time per frame (p50), measured in this run. No pipeline does better
+than min(source fps, 1000/I) frames a second with a latency of about I. Goal: throughput
+>= 0.9 x min(source fps, 1000/I), latency p50 <= I + 33 ms, p95 <= 2*I + 33 ms.
+
+    python bench/bench_live.py [--source video|stream] [--window] [--voice] [--repeat 2]
+                               [--profile] [--video PATH] [--size 160x45]
+
+--profile prints where the time goes per frame (bench/live_profile.py) and the latency split.
+The same numbers from a real terminal (stats as JSON at exit):
+    tui-trainer --source VIDEO --routine warrior_series --no-sound --stats-file s.json
+Other work on the machine (2 cores here) skews every number: the load average is printed.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
+import subprocess
+import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-SHARED = Path(os.environ.get("TUI_TRAINER_SHARED", Path(__file__).resolve().parents[2] / "shared"))
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE), str(HERE.parent / "tests")]  # bench_voice, mjpeg_server
+SHARED = Path(os.environ.get("TUI_TRAINER_SHARED", HERE.parents[1] / "shared"))
 VIDEO = SHARED / "media" / "ooibowei_warrior2.mp4"
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--video", type=Path, default=VIDEO)
-    parser.add_argument("--size", default="160x45", help="terminal size to render, WxH")
-    parser.add_argument("--voice", action="store_true", help="with the voice coach speaking")
-    args = parser.parse_args()
-    if not args.video.is_file():
-        raise SystemExit(f"video not found: {args.video} (set TUI_TRAINER_SHARED)")
-    width, height = (int(v) for v in args.size.split("x"))
+@contextmanager
+def display() -> Iterator[None]:
+    """A DISPLAY for the preview window: the one set, or a private Xvfb for the run."""
+    if os.environ.get("DISPLAY"):
+        yield
+        return
+    if shutil.which("Xvfb") is None:
+        raise SystemExit("--window needs a display: set DISPLAY or install Xvfb")
+    number = 90 + os.getpid() % 100
+    # Xvfb outlives this process by a moment: OpenCV's GUI thread holds its connection to the
+    # end and exits the process if the server goes first.
+    watch = f"Xvfb :{number} -screen 0 1920x1080x24 -nolisten tcp & x=$!; "
+    watch += f"while kill -0 {os.getpid()} 2>/dev/null; do sleep 0.5; done; kill $x"
+    subprocess.Popen(["sh", "-c", watch], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(50):
+        if Path(f"/tmp/.X11-unix/X{number}").exists():
+            break
+        time.sleep(0.1)
+    os.environ["DISPLAY"] = f":{number}"
+    yield
 
+
+@contextmanager
+def stream_server(video: Path, fps: float, width: int) -> Iterator[str]:
+    from mjpeg_server import MjpegServer, video_frames
+
+    server = MjpegServer(video_frames(video, width), fps).start()
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+def run_once(args: argparse.Namespace, url: str | None) -> dict[str, Any]:
     from tui_trainer.core.library import PoseLibrary, RoutineLibrary
     from tui_trainer.core.routines import Routine, Step
-    from tui_trainer.io.capture import VideoSource, check_video
-    from tui_trainer.ui.app import TrainerApp
+    from tui_trainer.io.sources import make_source
+    from tui_trainer.ui.app import TrainerApp, default_window_factory
     from tui_trainer.ui.engine import LiveStats
     from tui_trainer.ui.messages import SourceEnded, SourceProblem
 
-    fps, count = check_video(args.video)
     poses = PoseLibrary.load()
     routine = Routine("bench", "Bench", "beginner", "", (Step("warrior2", "left", 3600.0, 0.0),))
-    routines = RoutineLibrary([routine])
-
-    def source() -> VideoSource:
-        return VideoSource(args.video)
+    width, height = (int(v) for v in args.size.split("x"))
+    stats = LiveStats()
 
     class BenchApp(TrainerApp):
         def on_source_ended(self, _: SourceEnded) -> None:
@@ -61,8 +98,12 @@ def main() -> None:
             print("source problem:", message.text)
             self.exit()
 
-    stats = LiveStats()
+        def on_mount(self) -> None:  # after TrainerApp's own (Textual calls both)
+            if url is not None:  # a stream never ends: stop after as long as the video
+                self.set_timer(args.seconds, self.exit)
+
     sound: dict[str, Any] = {}
+    device: Any = None
     if args.voice:
         from bench_voice import SimulatedDevice
 
@@ -71,48 +112,118 @@ def main() -> None:
 
         device = SimulatedDevice()
         sound = {"voice": Voice(lambda: device), "chime": Chime(lambda: device)}
+    spec = url or str(args.video)
+    windows: list[Any] = []
+
+    def window_factory(on_quit: Any) -> Any:
+        window = default_window_factory(on_quit)
+        windows.append(window)
+        return window
+
     app = BenchApp(
-        source_factory=source,
+        source_factory=lambda: make_source(spec),
         poses=poses,
-        routines=routines,
+        routines=RoutineLibrary([routine]),
         start_routine="bench",
         stats=stats,
+        window_factory=window_factory if args.window else None,
         **sound,
     )
     t0 = time.perf_counter()
     app.run(headless=True, size=(width, height))
-    wall = time.perf_counter() - t0
+    result: dict[str, Any] = stats.as_dict()
+    result["wall_s"] = time.perf_counter() - t0
+    result["window_frames"] = getattr(windows[0], "frames_shown", windows[0]) if windows else None
     if args.voice:
         voice = sound["voice"]
         voice.close()
         device.close()
-        # Due = the cue's time, or the end of the phrase it waited for; played = handed to
-        # the output (the simulated device sends it within one 11.6 ms block).
-        waits = [(s.played_at - s.start) * 1000 for s in voice.spoken]
-        kinds = sorted({s.cue.kind for s in voice.spoken})
-        print(
-            f"voice on: {len(voice.spoken)} phrases spoken ({', '.join(kinds)}), "
-            f"{sound['chime'].played} chimes; {voice.problem or 'the voice worked'}"
+        result["voice"] = (
+            f"{len(voice.spoken)} phrases spoken, {sound['chime'].played} chimes; "
+            f"{voice.problem or 'the voice worked'}"
         )
-        print(f"  phrase due -> played: max {max(waits, default=0):.0f} ms")
-    result: dict[str, Any] = stats.as_dict()
-    dropped = result["frames_dropped"]
-    print(f"video: {args.video.name}, {count} frames at {fps:.2f} fps; terminal {width}x{height}")
-    print(f"wall time {wall:.1f} s (includes loading MediaPipe)")
-    print(
-        f"frames captured {result['frames_captured']}, scored {result['frames_scored']}, "
-        f"shown {result['frames_shown']}, dropped by the source {dropped}"
-    )
-    print(f"scoring rate {result['fps']} fps")
-    p50, p95 = result["latency_ms_p50"], result["latency_ms_p95"]
-    print(f"capture-to-screen latency p50 {p50} ms, p95 {p95} ms")
-    ok = (
-        dropped == 0
-        and result["fps"] >= 29
-        and (result["latency_ms_p50"] or 1e9) <= 50
-        and (result["latency_ms_p95"] or 1e9) <= 100
-    )
-    print("targets met" if ok else "targets NOT met")
+    return result
+
+
+def verdict(r: dict[str, Any], source_fps: float) -> tuple[bool, str]:
+    infer = r.get("inference_ms_p50")
+    if not infer:
+        return False, "no inference time measured"
+    limit = min(source_fps, 1000.0 / infer)
+    checks = [
+        (r["fps"] >= 0.9 * limit, f"fps {r['fps']} >= {0.9 * limit:.1f} (0.9 x {limit:.1f})"),
+        (
+            (r["latency_ms_p50"] or 1e9) <= infer + 33,
+            f"p50 {r['latency_ms_p50']} <= {infer + 33:.1f} ms (I + 33)",
+        ),
+        (
+            (r["latency_ms_p95"] or 1e9) <= 2 * infer + 33,
+            f"p95 {r['latency_ms_p95']} <= {2 * infer + 33:.1f} ms (2I + 33)",
+        ),
+    ]
+    text = "; ".join(("ok " if ok else "MISSED ") + what for ok, what in checks)
+    return all(ok for ok, _ in checks), text
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--source", choices=("video", "stream"), default="video")
+    parser.add_argument("--video", type=Path, default=VIDEO)
+    parser.add_argument("--stream-width", type=int, default=1280, help="frame width served")
+    parser.add_argument("--window", action="store_true", help="with the OpenCV preview window")
+    parser.add_argument("--voice", action="store_true", help="with the voice coach speaking")
+    parser.add_argument("--repeat", type=int, default=1, help="runs (each one reported)")
+    parser.add_argument("--profile", action="store_true", help="time every stage of a frame")
+    parser.add_argument("--size", default="160x45", help="terminal size to render, WxH")
+    args = parser.parse_args()
+    if not args.video.is_file():
+        raise SystemExit(f"video not found: {args.video} (set TUI_TRAINER_SHARED)")
+
+    from tui_trainer.io.capture import check_video
+
+    fps, count = check_video(args.video)
+    args.seconds = count / fps
+    if args.profile:
+        import live_profile
+
+        live_profile.install()
+    load = os.getloadavg()
+    what = f"{args.source} ({args.video.name}, {count} frames at {fps:.2f} fps"
+    what += f", served {args.stream_width} px wide)" if args.source == "stream" else ")"
+    extras = [x for x, on in (("window", args.window), ("voice", args.voice)) if on]
+    print(f"source: {what}; {' + '.join(extras) or 'no window, no voice'}; terminal {args.size}")
+    print(f"load average before: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} (2 cores here)")
+    with display() if args.window else _nothing():
+        for k in range(args.repeat):
+            with (
+                stream_server(args.video, fps, args.stream_width)
+                if args.source == "stream"
+                else _nothing() as url
+            ):
+                r = run_once(args, url)
+            ok, text = verdict(r, fps)
+            print(
+                f"run {k + 1}: I {r.get('inference_ms_p50')} ms | {r['fps']} fps | latency p50 "
+                f"{r['latency_ms_p50']} ms, p95 {r['latency_ms_p95']} ms | captured "
+                f"{r['frames_captured']}, scored {r['frames_scored']}, shown {r['frames_shown']}, "
+                f"dropped {r['frames_dropped']}"
+                + (f", window frames {r['window_frames']}" if args.window else "")
+            )
+            print(f"  goal: {'MET' if ok else 'NOT met'}: {text}")
+            if r.get("voice"):
+                print(f"  voice: {r['voice']}")
+    print(f"load average after: {os.getloadavg()[0]:.2f}")
+    if args.profile:
+        import live_profile
+
+        print()
+        print(live_profile.table(r["frames_scored"]))
+        print(live_profile.latency_split())
+
+
+@contextmanager
+def _nothing() -> Iterator[None]:
+    yield None
 
 
 if __name__ == "__main__":

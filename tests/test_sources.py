@@ -1,4 +1,5 @@
-"""Frame sources: demo pacing, video played as if live (drops, end, loop), camera failures."""
+"""Frame sources: demo pacing, video played as if live (the newest frame, drops, end, loop),
+camera failures."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 from tui_trainer.core.errors import InputFileError, SourceError
 from tui_trainer.core.synth import bend_world, spec_from_world, standing_world
 from tui_trainer.io.capture import CameraSource, VideoSource, check_video
-from tui_trainer.io.sources import MAX_LAG_S, DemoSource, make_source
+from tui_trainer.io.sources import DemoSource, make_source
 
 
 class FakeClock:
@@ -63,9 +64,9 @@ def test_demo_is_paced_and_follows_its_target() -> None:
     src.set_target(spec)
     clock.now += 3.0  # the UI was busy: late frames are dropped, not queued
     late = src.read()
-    # 3 s at 30 fps were missed: all but the frames of the last MAX_LAG_S are dropped.
-    kept = round(MAX_LAG_S * 30)
-    assert late is not None and 89 - kept <= src.frames_dropped <= 90 - kept
+    # 3 s at 30 fps were missed: the newest frame due (94) is read, the 89 before it dropped.
+    assert late is not None and late.index == 94 and src.frames_dropped == 89
+    assert late.t == pytest.approx(clock.now, abs=1e-6)
     assert late.pose is not None and late.pose.angles["left_knee"] < 140  # moving into the squat
 
 
@@ -169,13 +170,25 @@ def test_real_video_through_mediapipe(media_dir: Path) -> None:
     assert abs(size[0] / size[1] - 1280 / 720) < 0.01
 
 
-def test_a_short_hiccup_delays_frames_without_dropping_them(tmp_path: Path) -> None:
+def test_a_late_frame_is_read_while_it_is_the_newest_and_dropped_once_a_newer_one_is_due(
+    tmp_path: Path,
+) -> None:
     video = write_video(tmp_path / "clip.avi", n=12, fps=10.0)
     clock = FakeClock()
     src = VideoSource(video, estimator_factory=NullEstimator, clock=clock, sleep=clock.sleep)
     src.open()
     src.read()
-    clock.now += 0.14  # frame 1 was due at +0.1: 40 ms late, within MAX_LAG_S
+    clock.now += 0.14  # frame 1 was due at +0.1: 40 ms late, and still the newest
     late = src.read()
     assert late is not None and late.index == 1 and src.frames_dropped == 0
     assert late.t == pytest.approx(100.1)  # stamped when it was due: the lag counts as latency
+    clock.now += 0.11  # +0.25: frame 2 (due +0.2) is the newest; 3 is not due yet
+    s = src.read()
+    assert s is not None and s.index == 2 and s.t == pytest.approx(100.2)
+    clock.now += 0.1  # +0.35: frame 3 is the newest, even only 50 ms late; nothing queued
+    s = src.read()
+    assert s is not None and s.index == 3 and src.frames_dropped == 0
+    clock.now += 0.16  # +0.51: frames 4 and 5 are due: 4 is dropped at once, 5 read
+    s = src.read()
+    assert s is not None and s.index == 5 and src.frames_dropped == 1
+    src.close()

@@ -1,5 +1,6 @@
-"""Camera and video sources: frames through MediaPipe (stream mode), each in its own capture
-thread so the session's worker never waits on decoding or on a camera's queue."""
+"""Camera and video sources: each reads in its own thread (the camera's grabber keeps only the
+newest frame; the video's decoder decodes ahead), so the session's worker never waits on decoding
+or on a camera's queue; MediaPipe runs in a worker process (io/pose_pipeline.py)."""
 
 from __future__ import annotations
 
@@ -12,12 +13,12 @@ from typing import Any
 
 import numpy as np
 
-from tui_trainer.core.errors import InputFileError, SourceError
+from tui_trainer.core.errors import InputFileError, SourceError, TrainerError
 from tui_trainer.core.pose import Pose
 from tui_trainer.core.poses import PoseSpec
+from tui_trainer.io.pose_pipeline import PosePipeline, small_frame
 from tui_trainer.io.sources import (
     _STALL_S,
-    ESTIMATE_WIDTH,
     NO_CAMERA_HINT,
     Clock,
     Sample,
@@ -25,30 +26,60 @@ from tui_trainer.io.sources import (
     _Paced,
 )
 
+# A frame to estimate: (capture time, full-size frame, index, small copy for MediaPipe or None).
+Frame = tuple[float, np.ndarray, int, "np.ndarray | None"]
+
 
 class _Estimated:
-    """Shared part of camera and video sources: MediaPipe in stream mode on every frame."""
+    """Shared part of camera, stream and video sources: MediaPipe (stream mode) on the newest
+    frame. With the worker process the next frame, when already captured, goes into inference
+    while the loop scores the one before; one left waiting while the loop was away (a newer
+    frame is there) is dropped. Subclasses give `_next(block)`: the newest frame not yet taken;
+    with block=False None when there is none yet, with block=True None only at the end."""
 
     name: str
     fps: float
 
     def __init__(self, estimator_factory: Callable[[], Any] | None = None) -> None:
-        self._estimator_factory = estimator_factory
-        self._estimator: Any = None
+        self._pipeline = PosePipeline(estimator_factory)
+        self._stale = 0  # frames dropped from the pipeline: newer ones had come
 
     def _start_estimator(self) -> None:
-        if self._estimator_factory is not None:
-            self._estimator = self._estimator_factory()
-        else:
-            from tui_trainer.io.estimator import PoseEstimator
-
-            self._estimator = PoseEstimator("stream")
+        self._pipeline.start()
 
     def _pose(self, frame: np.ndarray) -> Pose | None:
-        # MediaPipe looks at a 256 px crop of the person anyway: a 1280x720 or 1080p frame only
-        # costs extra conversion and resizing. Landmarks are normalized, so the smaller copy
-        # gives the same pose (image_size keeps the aspect ratio).
-        return None if self._estimator is None else self._estimator.process(_small(frame))
+        """The pose of one frame now (the warm-up: MediaPipe's first call is several times
+        slower)."""
+        return self._pipeline.estimate(frame)
+
+    def _next(self, block: bool) -> Frame | None:
+        raise NotImplementedError
+
+    def _poll(self) -> Frame | None:
+        try:
+            return self._next(block=False)
+        except TrainerError:
+            return None  # the next blocking read says it
+
+    def read(self) -> Sample | None:
+        pipeline = self._pipeline
+        if pipeline.busy and pipeline.waited_s() > 2.0 / max(self.fps, 1.0):
+            newer = self._poll()
+            if newer is not None:  # the loop was away: score the newest, not that one
+                pipeline.take()
+                self._stale += 1
+                pipeline.submit(*newer)
+        if not pipeline.busy:
+            item = self._next(block=True)
+            if item is None:
+                return None
+            pipeline.submit(*item)
+        sample = pipeline.take()
+        if pipeline.prefetches:
+            ahead = self._poll()
+            if ahead is not None:
+                pipeline.submit(*ahead)
+        return sample
 
     def set_target(
         self, spec: PoseSpec | None, restart: bool = False, window_s: float | None = None
@@ -56,9 +87,7 @@ class _Estimated:
         pass  # a real person needs no telling
 
     def _close_estimator(self) -> None:
-        if self._estimator is not None and hasattr(self._estimator, "close"):
-            self._estimator.close()
-        self._estimator = None
+        self._pipeline.close()
 
 
 class _Grabber:
@@ -102,6 +131,12 @@ class _Grabber:
             item, self.latest = self.latest, None
             return item
 
+    def poll(self) -> tuple[float, np.ndarray, int] | None:
+        """The newest frame if one came since the last take, without waiting."""
+        with self.cond:
+            item, self.latest = self.latest, None
+            return item
+
     def close(self) -> None:
         self._stop.set()
         self._thread.join(timeout=2.0)
@@ -126,7 +161,7 @@ class CameraSource(_Estimated):
 
     @property
     def frames_dropped(self) -> int:
-        return 0 if self._grabber is None else self._grabber.dropped
+        return self._stale + (0 if self._grabber is None else self._grabber.dropped)
 
     def open(self) -> None:
         cv2 = _cv2()
@@ -147,13 +182,16 @@ class CameraSource(_Estimated):
         """Begin grabbing from an opened capture (tests pass a fake one)."""
         self._grabber = _Grabber(cap, self._clock, self._stall_s)
 
-    def read(self) -> Sample | None:
+    def _next(self, block: bool) -> Frame | None:
         assert self._grabber is not None
+        if not block:
+            item = self._grabber.poll()
+            return None if item is None else (item[0], item[1], item[2], None)
         try:
             t, frame, index = self._grabber.take()
         except SourceError as exc:
             raise SourceError(f"camera {self.index} {exc}; {NO_CAMERA_HINT}") from None
-        return Sample(t, frame, self._pose(frame), index)
+        return t, frame, index, None
 
     def close(self) -> None:
         if self._grabber is not None:
@@ -223,7 +261,7 @@ class _Decoder:
                 if not self._put(_LOOPED):
                     return
                 continue
-            if not self._put((index, frame, _small(frame))):
+            if not self._put((index, frame, small_frame(frame))):
                 return
             index += 1
 
@@ -236,18 +274,9 @@ class _Decoder:
 _LOOPED = "looped"
 
 
-def _small(frame: np.ndarray) -> np.ndarray:
-    """The frame as MediaPipe gets it: scaled down to ESTIMATE_WIDTH when wider."""
-    h, w = frame.shape[:2]
-    if w <= ESTIMATE_WIDTH:
-        return frame
-    cv2 = _cv2()
-    size = (ESTIMATE_WIDTH, round(h * ESTIMATE_WIDTH / w))
-    return np.asarray(cv2.resize(frame, size, interpolation=cv2.INTER_AREA))
-
-
 class VideoSource(_Estimated):
-    """A video file played at its own frame rate as if it were live (late frames are dropped)."""
+    """A video file played at its own frame rate as if it were live: like a camera, the newest
+    frame due is the one read, and a frame is dropped as soon as a newer one is due."""
 
     def __init__(
         self,
@@ -262,11 +291,12 @@ class VideoSource(_Estimated):
         self.name = str(path)
         self.loop = loop
         self.fps = 30.0
-        self.frames_dropped = 0
+        self._late = 0  # frames dropped because a newer one was due
         self._clock, self._sleep = clock, sleep
         self._decoder: _Decoder | None = None
         self._pace: _Paced | None = None
         self._pending: Any = None  # the first frame, taken for the warm-up
+        self._ended = False
 
     def open(self) -> None:
         self.fps, _ = check_video(self.path)
@@ -283,8 +313,14 @@ class VideoSource(_Estimated):
         self._pending = first
         self._pace = _Paced(self.fps, self._clock, self._sleep)
 
-    def read(self) -> Sample | None:
+    @property
+    def frames_dropped(self) -> int:
+        return self._late + self._stale
+
+    def _next(self, block: bool) -> Frame | None:
         assert self._pace is not None and self._decoder is not None
+        if self._ended or (not block and not self._pace.ready()):
+            return None
         _, due = self._pace.wait()
         wanted = self._pace.next_index - 1
         while True:
@@ -296,19 +332,18 @@ class VideoSource(_Estimated):
             except queue.Empty:
                 raise SourceError(f"{self.path}: the video stopped delivering frames") from None
             if item is None:
+                self._ended = True
                 return None
             if item == _LOOPED:  # start the clock again from the first frame
                 self._pace.restart()
                 _, due = self._pace.wait()
                 wanted = 0
-                if hasattr(self._estimator, "reset"):
-                    self._estimator.reset()
                 continue
             index, frame, small = item
-            if index < wanted:  # behind the clock: drop it, as a live camera would
-                self.frames_dropped += 1
+            if index < wanted:  # a newer frame is due: drop it, as a live camera would
+                self._late += 1
                 continue
-            return Sample(due, frame, self._pose(small), index)
+            return due, frame, index, small
 
     def close(self) -> None:
         if self._decoder is not None:

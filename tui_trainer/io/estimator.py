@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
@@ -123,6 +124,9 @@ class PoseEstimator:
             raise
         self.mode = mode
         self._frames = 0
+        # Seconds the last process() spent per stage: "colour conversion", "inference" (the
+        # model: MediaPipe's own call) and "landmarks" (its result as a Pose).
+        self.last_stages: dict[str, float] = {}
 
     def process(self, frame_bgr: np.ndarray, *, is_rgb: bool = False) -> Pose | None:
         """Landmarks of the most prominent person in the frame, or None."""
@@ -130,8 +134,12 @@ class PoseEstimator:
 
         if frame_bgr.ndim != 3 or frame_bgr.shape[2] != 3 or frame_bgr.dtype != np.uint8:
             raise ValueError(f"frame: expected an (h, w, 3) uint8 image, got {frame_bgr.shape}")
+        t0 = time.perf_counter()
         rgb = frame_bgr if is_rgb else cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB)
+        t1 = time.perf_counter()
         result = self._pose.process(rgb)
+        t2 = time.perf_counter()
+        self.last_stages = {"colour conversion": t1 - t0, "inference": t2 - t1}
         if result.pose_landmarks is not None:
             self._frames += 1  # the landmark model only starts (and logs) once someone is seen
             if self._frames >= _NOISY_FRAMES:
@@ -146,6 +154,8 @@ class PoseEstimator:
             return Pose.from_arrays(img, wld, np.clip(vis, 0.0, 1.0), (w, h))
         except ValueError:
             return None  # e.g. every landmark below the visibility threshold: nobody usable
+        finally:
+            self.last_stages["landmarks"] = time.perf_counter() - t2
 
     def _end_quiet(self) -> None:
         if self._quiet is not None:

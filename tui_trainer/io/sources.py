@@ -2,11 +2,12 @@
 live, or the demo trainee. (Camera and video live in io/capture.py, network streams in
 io/stream.py.)
 
-Every source yields `Sample`s (capture time, BGR frame or None, Pose or None). Camera and video
-frames go through MediaPipe (stream mode) in `read()`; the demo makes its pose directly and has
-no picture. `read()` paces itself to the source's frame rate, returns None when a video ends
-(without --loop), raises SourceError when a camera or file stops delivering, and
-SourceInterrupted while a network stream reconnects.
+Every source yields `Sample`s (capture time, BGR frame or None, Pose or None) in capture order.
+Camera, stream and video frames go through MediaPipe (stream mode, in a worker process:
+io/pose_pipeline.py); the demo makes its pose directly and has no picture. Like a camera, every
+source gives the newest frame: one that is late (a newer one is due) is dropped at once, never
+queued. `read()` returns None when a video ends (without --loop), raises SourceError when a
+camera or file stops delivering, and SourceInterrupted while a network stream reconnects.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from __future__ import annotations
 import math
 import os
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
@@ -26,7 +27,6 @@ from tui_trainer.core.poses import PoseSpec
 
 Clock = Callable[[], float]
 NO_CAMERA_HINT = "try --source demo, a video file (--source PATH) or a phone (--source URL)"
-MAX_LAG_S = 0.1  # frames later than this are dropped (a camera driver queues ~3 frames too)
 ESTIMATE_WIDTH = 640  # frames are scaled down to this width before MediaPipe
 _STALL_S = 3.0  # a camera that gives no frame for this long has stopped
 
@@ -44,6 +44,8 @@ class Sample:
     frame: np.ndarray | None  # BGR image, None for the demo
     pose: Pose | None
     index: int  # frame number since the source opened (dropped video frames included)
+    # Seconds per stage of finding the pose ("inference": MediaPipe's own call); empty for the demo.
+    stages: Mapping[str, float] = field(default_factory=dict)
 
 
 class FrameSource(Protocol):
@@ -65,17 +67,12 @@ class FrameSource(Protocol):
 
 
 class _Paced:
-    """Sleeps until the next frame is due; when processing has fallen behind, skips the frames
-    older than `max_lag` seconds (a camera keeps a few frames queued, then drops: so does this)."""
+    """A clock of frames due at `fps`: wait() gives the newest frame due (sleeping until the next
+    one when none is due yet) and counts the older ones skipped, as a camera drops the frames
+    nobody took in time."""
 
-    def __init__(
-        self,
-        fps: float,
-        clock: Clock,
-        sleep: Callable[[float], None],
-        max_lag: float = MAX_LAG_S,
-    ) -> None:
-        self.fps, self.clock, self.sleep, self.max_lag = fps, clock, sleep, max_lag
+    def __init__(self, fps: float, clock: Clock, sleep: Callable[[float], None]) -> None:
+        self.fps, self.clock, self.sleep = fps, clock, sleep
         self.start: float | None = None
         self.next_index = 0
 
@@ -83,13 +80,17 @@ class _Paced:
         assert self.start is not None
         return self.start + index / self.fps
 
+    def ready(self) -> bool:
+        """A frame is due now (wait() would not sleep)."""
+        return self.start is None or self.due(self.next_index) <= self.clock()
+
     def wait(self) -> tuple[int, float]:
-        """(frames to skip because we are late, due time of the frame to deliver)."""
+        """(frames skipped because a newer one is due, due time of the frame to deliver)."""
         now = self.clock()
         if self.start is None:
             self.start = now
-        oldest_kept = math.ceil((now - self.max_lag - self.start) * self.fps - 1e-9)
-        skip = max(oldest_kept - self.next_index, 0)
+        newest = math.floor((now - self.start) * self.fps + 1e-9)
+        skip = max(newest - self.next_index, 0)
         index = self.next_index + skip
         wait = self.due(index) - now
         if wait > 0:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,25 +36,35 @@ from tui_trainer.ui.messages import (
 Post = Callable[[Message], Any]
 
 
+def _ms(values: list[float], q: float) -> float | None:
+    return round(float(np.percentile(values, q)) * 1000.0, 1) if values else None
+
+
 @dataclass
 class LiveStats:
-    """Throughput and capture-to-screen latency, for --stats-file and bench/bench_live.py."""
+    """Throughput and capture-to-screen latency beside the inference time I of the same run,
+    for --stats-file and bench/bench_live.py. No pipeline beats min(source fps, 1000/I) frames
+    a second with a latency of about I: `limit_fps` is that bound."""
 
     frames_captured: int = 0
     frames_scored: int = 0
     frames_shown: int = 0
-    frames_dropped: int = 0  # skipped by the source because processing fell behind
+    frames_dropped: int = 0  # skipped by the source because a newer frame was due
+    source_fps: float | None = None
     first_t: float | None = None
     last_t: float | None = None
     latencies: list[float] = field(default_factory=list)
+    stages: dict[str, list[float]] = field(default_factory=dict)  # seconds per frame
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def captured(self, t: float) -> None:
+    def captured(self, t: float, stages: Mapping[str, float] | None = None) -> None:
         with self.lock:
             self.frames_captured += 1
             if self.first_t is None:
                 self.first_t = t
             self.last_t = t
+            for name, seconds in (stages or {}).items():
+                self.stages.setdefault(name, []).append(seconds)
 
     def scored(self) -> None:
         with self.lock:
@@ -65,19 +75,27 @@ class LiveStats:
             self.frames_shown += 1
             self.latencies.append(now - capture_t)
 
-    def as_dict(self) -> dict[str, float | int | None]:
+    def as_dict(self) -> dict[str, Any]:
         with self.lock:
             span = (self.last_t or 0.0) - (self.first_t or 0.0)
             fps = (self.frames_scored - 1) / span if span > 0 and self.frames_scored > 1 else 0.0
-            lat = np.array(self.latencies) * 1000.0
+            infer = _ms(self.stages.get("inference", []), 50)
+            limit = None
+            if infer and self.source_fps:
+                limit = round(min(self.source_fps, 1000.0 / infer), 2)
             return {
                 "frames_captured": self.frames_captured,
                 "frames_scored": self.frames_scored,
                 "frames_shown": self.frames_shown,
                 "frames_dropped": self.frames_dropped,
                 "fps": round(fps, 2),
-                "latency_ms_p50": round(float(np.percentile(lat, 50)), 1) if lat.size else None,
-                "latency_ms_p95": round(float(np.percentile(lat, 95)), 1) if lat.size else None,
+                "latency_ms_p50": _ms(self.latencies, 50),
+                "latency_ms_p95": _ms(self.latencies, 95),
+                "inference_ms_p50": infer,
+                "inference_ms_p95": _ms(self.stages.get("inference", []), 95),
+                "source_fps": round(self.source_fps, 2) if self.source_fps else None,
+                "limit_fps": limit,
+                "stages_ms_p50": {k: _ms(v, 50) for k, v in sorted(self.stages.items())},
             }
 
     def write(self, path: str | Path) -> None:
@@ -144,6 +162,7 @@ class LiveLoop:
         except Exception as exc:  # e.g. MediaPipe failing to start
             self._stop(post, f"the source could not start: {exc}")
             return
+        self.stats.source_fps = self.source.fps
         try:
             self._loop(cancelled, post)
         finally:
@@ -200,7 +219,7 @@ class LiveLoop:
                 return
             if self._interruption is not None:
                 self._resumed(post)
-            self.stats.captured(sample.t)
+            self.stats.captured(sample.t, sample.stages)
             self.stats.frames_dropped = self.source.frames_dropped
             with self.lock:
                 state = self.session.update(sample.pose, sample.t)

@@ -99,6 +99,7 @@ class FollowLoop:
         except Exception as exc:  # e.g. MediaPipe failing to start
             post(SourceProblem(f"the source could not start: {exc}"))
             return
+        self.stats.source_fps = self.source.fps
         try:
             self._loop(cancelled, post)
         finally:
@@ -121,7 +122,7 @@ class FollowLoop:
                 return
             if cancelled():
                 return
-            self.stats.captured(sample.t)
+            self.stats.captured(sample.t, sample.stages)
             self.stats.frames_dropped = self.source.frames_dropped
             with self.lock:
                 if self.paused:
