@@ -44,6 +44,16 @@ SHARED = Path(os.environ.get("TUI_TRAINER_SHARED", HERE.parents[1] / "shared"))
 VIDEO = SHARED / "media" / "ooibowei_warrior2.mp4"
 
 
+OTHER_PIDS: dict[int, str] = {}  # processes of the run besides the app's own: pid -> label
+
+
+def _outlive(pid: int) -> None:
+    """Stop `pid` once this process has exited (OpenCV's GUI thread keeps its X connection to
+    the end and exits the process if Xvfb goes first)."""
+    watch = f"while kill -0 {os.getpid()} 2>/dev/null; do sleep 0.5; done; kill {pid}"
+    subprocess.Popen(["sh", "-c", watch], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 @contextmanager
 def display() -> Iterator[None]:
     """A DISPLAY for the preview window: the one set, or a private Xvfb for the run."""
@@ -53,11 +63,13 @@ def display() -> Iterator[None]:
     if shutil.which("Xvfb") is None:
         raise SystemExit("--window needs a display: set DISPLAY or install Xvfb")
     number = 90 + os.getpid() % 100
-    # Xvfb outlives this process by a moment: OpenCV's GUI thread holds its connection to the
-    # end and exits the process if the server goes first.
-    watch = f"Xvfb :{number} -screen 0 1920x1080x24 -nolisten tcp & x=$!; "
-    watch += f"while kill -0 {os.getpid()} 2>/dev/null; do sleep 0.5; done; kill $x"
-    subprocess.Popen(["sh", "-c", watch], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    xvfb = subprocess.Popen(
+        ["Xvfb", f":{number}", "-screen", "0", "1920x1080x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    _outlive(xvfb.pid)
+    OTHER_PIDS[xvfb.pid] = "Xvfb (X server)"
     for _ in range(50):
         if Path(f"/tmp/.X11-unix/X{number}").exists():
             break
@@ -68,13 +80,27 @@ def display() -> Iterator[None]:
 
 @contextmanager
 def stream_server(video: Path, fps: float, width: int) -> Iterator[str]:
-    from mjpeg_server import MjpegServer, video_frames
+    """tests/mjpeg_server.py serving the video in its own process, as a phone would (its
+    threads do not share this process's GIL)."""
+    from mjpeg_server import free_port
 
-    server = MjpegServer(video_frames(video, width), fps).start()
+    port = free_port()
+    script = HERE.parent / "tests" / "mjpeg_server.py"
+    options = ["--port", str(port), "--fps", str(fps), "--width", str(width)]
+    server = subprocess.Popen(
+        [sys.executable, str(script), str(video), *options],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
-        yield server.url
+        assert server.stdout is not None
+        server.stdout.readline()  # "serving ... at URL": the frames are encoded, it listens
+        OTHER_PIDS[server.pid] = "MJPEG server (process)"
+        yield f"http://127.0.0.1:{port}/video"
     finally:
-        server.stop()
+        OTHER_PIDS.pop(server.pid, None)
+        server.terminate()
+        server.wait(5)
 
 
 def run_once(args: argparse.Namespace, url: str | None) -> dict[str, Any]:
@@ -129,10 +155,19 @@ def run_once(args: argparse.Namespace, url: str | None) -> dict[str, Any]:
         window_factory=window_factory if args.window else None,
         **sound,
     )
-    t0 = time.perf_counter()
+    sampler = None
+    if args.profile:
+        import live_profile
+
+        sampler = live_profile.CpuSampler()
+        sampler.pids.update(OTHER_PIDS)
+        sampler.start()
     app.run(headless=True, size=(width, height))
     result: dict[str, Any] = stats.as_dict()
-    result["wall_s"] = time.perf_counter() - t0
+    if sampler is not None:
+        sampler.stop()
+        span = (stats.last_t or 0.0) - (stats.first_t or 0.0)
+        result["cpu_table"] = sampler.table(result["frames_scored"], span)
     result["window_frames"] = getattr(windows[0], "frames_shown", windows[0]) if windows else None
     if args.voice:
         voice = sound["voice"]
@@ -175,6 +210,13 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1, help="runs (each one reported)")
     parser.add_argument("--profile", action="store_true", help="time every stage of a frame")
     parser.add_argument("--size", default="160x45", help="terminal size to render, WxH")
+    parser.add_argument(
+        "--screen-hz",
+        type=float,
+        default=None,
+        help="terminal updates a second at most (default: the app's, ui/frame_pacer.py; 0: every "
+        "frame)",
+    )
     args = parser.parse_args()
     if not args.video.is_file():
         raise SystemExit(f"video not found: {args.video} (set TUI_TRAINER_SHARED)")
@@ -183,6 +225,10 @@ def main() -> None:
 
     fps, count = check_video(args.video)
     args.seconds = count / fps
+    if args.screen_hz is not None:
+        from tui_trainer.ui import frame_pacer
+
+        frame_pacer.SCREEN_HZ = args.screen_hz
     if args.profile:
         import live_profile
 
@@ -219,6 +265,7 @@ def main() -> None:
         print()
         print(live_profile.table(r["frames_scored"]))
         print(live_profile.latency_split())
+        print(r["cpu_table"])
 
 
 @contextmanager

@@ -12,6 +12,9 @@ the time it costs per scored frame (sum / frames: the share of a core it takes a
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import re
 import threading
 import time
 from collections import defaultdict
@@ -30,6 +33,7 @@ _ORDER = (
     "colour conversion",
     "inference (MediaPipe)",
     "landmarks -> Pose",
+    "submit -> pose back (in flight)",
     "filter (One Euro)",
     "scoring + holds",
     "voice listener",
@@ -158,6 +162,75 @@ def _mark_frames(session_class: Any, screen_class: Any) -> None:
     LiveStats.shown = timed_shown  # type: ignore[method-assign]
 
 
+class CpuSampler:
+    """CPU time per thread of this process (named as Python knows them; native threads of
+    MediaPipe, FFmpeg or Qt by their kernel name) and of other processes (the pose worker,
+    Xvfb), sampled from /proc every 0.2 s while the app runs (Linux only)."""
+
+    def __init__(self) -> None:
+        self.pids: dict[int, str] = {}  # other processes to count: pid -> label
+        self._cpu: dict[tuple[str, int], tuple[str, float]] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="cpu-sampler", daemon=True)
+        self._tick = float(os.sysconf("SC_CLK_TCK"))
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(2.0)
+        self._sample()
+
+    def _read(self, path: str) -> tuple[str, float] | None:
+        try:
+            with open(path) as fh:
+                text = fh.read()
+        except OSError:
+            return None
+        comm = text[text.index("(") + 1 : text.rindex(")")]
+        fields = text[text.rindex(")") + 2 :].split()
+        return comm, (int(fields[11]) + int(fields[12])) / self._tick  # utime + stime
+
+    def _sample(self) -> None:
+        names = {t.native_id: t.name for t in threading.enumerate()}
+        try:
+            tids = os.listdir("/proc/self/task")
+        except OSError:
+            return
+        for tid in tids:
+            got = self._read(f"/proc/self/task/{tid}/stat")
+            if got is not None:
+                label = names.get(int(tid)) or f"{got[0]} (native)"
+                self._cpu[("app", int(tid))] = (label, got[1])
+        for pid, label in list(self.pids.items()):
+            got = self._read(f"/proc/{pid}/stat")
+            if got is not None:
+                self._cpu[("proc", pid)] = (label, got[1])
+        for child in multiprocessing.active_children():
+            got = self._read(f"/proc/{child.pid}/stat") if child.pid else None
+            if got is not None:
+                self._cpu[("proc", child.pid or 0)] = (f"{child.name} (process)", got[1])
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.2):
+            self._sample()
+
+    def table(self, frames: int, wall_s: float) -> str:
+        totals: dict[str, float] = defaultdict(float)
+        for label, seconds in self._cpu.values():
+            totals[re.sub(r"asyncio_\d+", "capture worker (asyncio_N)", label)] += seconds
+        lines = [f"CPU time by thread/process over {wall_s:.1f} s: {'ms/frame':>9} {'% core':>7}"]
+        for label, seconds in sorted(totals.items(), key=lambda kv: -kv[1]):
+            if seconds * 1000.0 / max(frames, 1) < 0.05:
+                continue
+            lines.append(
+                f"  {label[:44]:44} {seconds * 1000.0 / max(frames, 1):9.2f} "
+                f"{100.0 * seconds / wall_s:6.0f}%"
+            )
+        return "\n".join(lines)
+
+
 def latency_split() -> str:
     """p50/p95 of each part of the capture-to-screen latency, over the frames shown."""
     with _lock:
@@ -170,6 +243,17 @@ def latency_split() -> str:
         ("capture -> on screen", None, "shown"),
     )
     lines = [f"latency split over {len(frames)} frames shown:   p50 ms  p95 ms"]
+    waits = [(m["ready"] - t - m["flight"]) * 1000.0 for t, m in frames if "flight" in m]
+    if waits:
+        label = "capture -> submitted to the worker"
+        lines.append(
+            f"  {label:42} {np.percentile(waits, 50):6.1f}  {np.percentile(waits, 95):6.1f}"
+        )
+        flights = [m["flight"] * 1000.0 for _, m in frames if "flight" in m]
+        label = "submitted -> pose ready (in flight)"
+        lines.append(
+            f"  {label:42} {np.percentile(flights, 50):6.1f}  {np.percentile(flights, 95):6.1f}"
+        )
     for label, a, b in parts:
         ms = [
             (m[b] - (t if a is None else m[a])) * 1000.0
@@ -204,6 +288,7 @@ _WORKER_STAGES = {
     "colour conversion": "colour conversion",
     "inference": "inference (MediaPipe)",
     "landmarks": "landmarks -> Pose",
+    "in flight": "submit -> pose back (in flight)",
 }
 
 
@@ -214,6 +299,9 @@ def _patch_stats() -> None:
     captured = LiveStats.captured
 
     def timed_captured(self: Any, t: float, stages: Any = None) -> None:
+        if stages and "in flight" in stages:
+            with _lock:
+                _marks[t]["flight"] = stages["in flight"]
         for name, seconds in (stages or {}).items():
             if name in _WORKER_STAGES:
                 record(_WORKER_STAGES[name], seconds, "pose-worker")

@@ -170,8 +170,9 @@ def main() -> None:
     parser.add_argument("video", type=Path)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--fps", type=float, default=25.0)
+    parser.add_argument("--width", type=int, default=640, help="frame width served")
     args = parser.parse_args()
-    server = MjpegServer(video_frames(args.video), args.fps, args.port).start()
+    server = MjpegServer(video_frames(args.video, args.width), args.fps, args.port).start()
     print(f"serving {args.video} at {server.url} (Ctrl-C stops)", flush=True)
     try:
         while True:

@@ -263,9 +263,9 @@ def test_stats_are_written_as_json(tmp_path: Path) -> None:
 
     from tui_trainer.ui.engine import LiveStats
 
-    stats = LiveStats()
+    stats = LiveStats(source_fps=30.0)
     for i in range(31):
-        stats.captured(10.0 + i / 30)
+        stats.captured(10.0 + i / 30, {"inference": 0.040 if i % 3 else 0.020})
         stats.scored()
         stats.shown(10.0 + i / 30, 10.0 + i / 30 + 0.02 + (0.05 if i >= 28 else 0.0))
     stats.write(tmp_path / "s.json")
@@ -274,6 +274,10 @@ def test_stats_are_written_as_json(tmp_path: Path) -> None:
     assert data["fps"] == pytest.approx(30.0)
     assert data["latency_ms_p50"] == pytest.approx(20.0)
     assert 60.0 < data["latency_ms_p95"] <= 70.0
+    # I, the inference time of the same run, beside them: no pipeline beats 1000/I fps.
+    assert data["inference_ms_p50"] == pytest.approx(40.0)
+    assert data["limit_fps"] == pytest.approx(25.0)  # min(30 fps, 1000 / 40 ms)
+    assert data["stages_ms_p50"] == {"inference": pytest.approx(40.0)}
 
 
 async def test_a_history_warning_is_said_once(config_dir: Path) -> None:

@@ -96,11 +96,14 @@ class PosePipeline:
 
     def take(self) -> Sample:
         """The Sample of the oldest frame submitted (waits for its pose)."""
-        t, frame, small, index, _ = self._queued.popleft()
+        t, frame, small, index, submitted = self._queued.popleft()
         estimator = self._estimator
         if hasattr(estimator, "collect"):
             result = estimator.collect()
-            return Sample(t, frame, result.pose, index, result.stages)
+            # "in flight": from submit() to the pose back here (the worker's own stages, the
+            # pipe, and the wait for take() when the loop was still scoring the frame before).
+            stages = {**result.stages, "in flight": time.monotonic() - submitted}
+            return Sample(t, frame, result.pose, index, stages)
         start = time.perf_counter()
         pose = estimator.process(small)
         stages = dict(getattr(estimator, "last_stages", None) or {})

@@ -93,7 +93,7 @@ class _Paced:
         skip = max(newest - self.next_index, 0)
         index = self.next_index + skip
         wait = self.due(index) - now
-        if wait > 0:
+        if wait > 1e-6:  # not for a rounding error of a frame due now
             self.sleep(wait)
         self.next_index = index + 1
         return skip, self.due(index)

@@ -21,6 +21,7 @@ from tui_trainer.core.follow import FollowState
 from tui_trainer.core.follow_cues import ON_TIME_S
 from tui_trainer.core.teacher import TeacherMotion
 from tui_trainer.ui.follow_engine import FollowDone, FollowFrame, FollowLoop, FollowSaid
+from tui_trainer.ui.frame_pacer import FramePacer
 from tui_trainer.ui.messages import Notice, SourceEnded, SourceProblem
 from tui_trainer.ui.widgets import AngleBars
 
@@ -103,6 +104,7 @@ class FollowScreen(Screen[None]):
         self._source_failed: str | None = None
         self.said: list[str] = []  # what the Announcer picked (the voice says it)
         self._state: FollowState | None = None
+        self._pacer = FramePacer(self._draw_frame, self.set_timer)
 
     @property
     def trainer(self) -> FollowApp:
@@ -147,6 +149,10 @@ class FollowScreen(Screen[None]):
 
     # -- messages from the worker ---------------------------------------------------------
     def on_follow_frame(self, message: FollowFrame) -> None:
+        if not self._ended:
+            self._pacer.offer(message)
+
+    def _draw_frame(self, message: FollowFrame) -> None:
         if self._ended:
             return
         self._render_state(message.state)

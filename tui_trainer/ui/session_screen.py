@@ -21,6 +21,7 @@ from tui_trainer.core.flow import EXHALE, INHALE, ROUND_CUE, FlowState
 from tui_trainer.core.routines import Routine
 from tui_trainer.core.session import REST, Session, SessionState
 from tui_trainer.ui.engine import LiveLoop
+from tui_trainer.ui.frame_pacer import FramePacer
 from tui_trainer.ui.messages import (
     FlowCue,
     FrameProcessed,
@@ -81,6 +82,7 @@ class SessionScreen(Screen[None]):
         self._shown_message: str | None = None
         self._stream_down = False
         self._shown_flow_now: str | None = None
+        self._pacer = FramePacer(self._draw_frame, self.set_timer)
 
     @property
     def trainer(self) -> TrainerApp:
@@ -117,7 +119,7 @@ class SessionScreen(Screen[None]):
         self._steps = self.query_one("#steps", StepList)
         self._verdict = self.query_one("#verdict", Static)
         self._message_box = self.query_one("#message", Static)
-        self._render_state(self.loop.snapshot())
+        self._render_snapshot()
         self._check_log()
         self.set_interval(1.0, self._check_log)
         self._run_capture()
@@ -144,6 +146,10 @@ class SessionScreen(Screen[None]):
 
     # -- messages from the worker ---------------------------------------------------------
     def on_frame_processed(self, message: FrameProcessed) -> None:
+        if not self._ended:
+            self._pacer.offer(message)
+
+    def _draw_frame(self, message: FrameProcessed) -> None:
         if self._ended:
             return
         self._render_state(message.state)
@@ -158,22 +164,22 @@ class SessionScreen(Screen[None]):
     def on_source_problem(self, message: SourceProblem) -> None:
         self._source_failed = message.text
         self.notify(message.text, title="Source stopped", severity="error", timeout=15)
-        self._render_state(self.loop.snapshot())
+        self._render_snapshot()
 
     def on_source_waiting(self, message: SourceWaiting) -> None:
         if not self._stream_down:  # one toast per drop; the hint bar follows the retries
             self._stream_down = True
             self.notify(message.text, title="Stream dropped", severity="warning", timeout=6)
-        self._render_state(self.loop.snapshot())
+        self._render_snapshot()
 
     def on_source_resumed(self, _: SourceResumed) -> None:
         self._stream_down = False
         self.notify("The stream is back.", timeout=3)
-        self._render_state(self.loop.snapshot())
+        self._render_snapshot()
 
     def on_source_ended(self, _: SourceEnded) -> None:
         self._source_failed = "the video has ended"  # the hint bar says it; no toast over it
-        self._render_state(self.loop.snapshot())
+        self._render_snapshot()
 
     def on_routine_done(self, _: RoutineDone) -> None:
         self.notify("Routine complete. Well done!", timeout=4)
@@ -198,6 +204,12 @@ class SessionScreen(Screen[None]):
         self.notify(message.text, severity=message.severity, timeout=8)  # type: ignore[arg-type]
 
     # -- rendering ------------------------------------------------------------------------
+    def _render_snapshot(self) -> None:
+        """The session as it is now (after a key or a source event): newer than a frame not
+        drawn yet, which is dropped."""
+        self._pacer.drop()
+        self._render_state(self.loop.snapshot())
+
     def _render_state(self, state: SessionState) -> None:
         self._state = state
         variant = state.result.variant_name if state.result else ""
@@ -285,7 +297,7 @@ class SessionScreen(Screen[None]):
 
     # -- keys -----------------------------------------------------------------------------
     def _after_control(self) -> None:
-        self._render_state(self.loop.snapshot())
+        self._render_snapshot()
 
     def action_next(self) -> None:
         if not self.loop.control(lambda s: s.next()):

@@ -1,0 +1,304 @@
+"""The live pipeline: MediaPipe in a worker process fed through shared memory, one frame in
+inference while the one before it is scored, every frame scored in capture order, and the hold
+timer and the history running on capture times, not on when a frame happened to be processed."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import queue
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from helpers import RecordingLog
+
+from tui_trainer.core.coach import PERFECT
+from tui_trainer.core.errors import SourceError
+from tui_trainer.core.library import PoseLibrary
+from tui_trainer.core.routines import Routine, Step
+from tui_trainer.core.session import MAX_DT, Session, SessionState
+from tui_trainer.io.capture import CameraSource
+from tui_trainer.io.pose_worker import Inferred, PoseWorker
+from tui_trainer.ui.engine import LiveLoop, LiveStats
+from tui_trainer.ui.frame_pacer import CATCH_UP_S, FramePacer
+from tui_trainer.ui.messages import FrameProcessed, SourceProblem
+
+
+def numbered(n: int) -> np.ndarray:
+    return np.full((48, 64, 3), n % 256, np.uint8)
+
+
+class NumberedCap:
+    """A camera delivering numbered frames every `period` s (real time), `count` of them."""
+
+    def __init__(self, count: int, period: float = 0.004) -> None:
+        self.count, self.period, self.n = count, period, 0
+
+    def read(self) -> tuple[bool, Any]:
+        if self.n >= self.count:
+            return False, None
+        time.sleep(self.period)
+        self.n += 1
+        return True, numbered(self.n - 1)
+
+    def release(self) -> None:
+        pass
+
+
+class ThreadedEstimator:
+    """Stands in for PoseWorker: starts on a frame at submit(), answers in order after a
+    random delay; the pose is what `answer(frame number)` says."""
+
+    def __init__(self, answer: Any = None, delay: tuple[float, float] = (0.002, 0.012)) -> None:
+        self.answer = answer or (lambda n: n)
+        self.delay = delay
+        self.submitted: list[int] = []
+        self._in: queue.Queue[int] = queue.Queue()
+        self._out: queue.Queue[Inferred] = queue.Queue()
+        self._rng = np.random.default_rng(1)
+        threading.Thread(target=self._run, daemon=True).start()
+
+    def _run(self) -> None:
+        while True:
+            n = self._in.get()
+            wait = float(self._rng.uniform(*self.delay))
+            time.sleep(wait)
+            self._out.put(Inferred(self.answer(n), {"inference": wait}))
+
+    def submit(self, frame: np.ndarray) -> None:
+        n = int(frame[0, 0, 0])
+        self.submitted.append(n)
+        self._in.put(n)
+
+    def collect(self) -> Inferred:
+        return self._out.get(timeout=5)
+
+    def process(self, frame: np.ndarray) -> Any:
+        self.submit(frame)
+        return self.collect().pose
+
+
+def camera(estimator: ThreadedEstimator, cap: NumberedCap, **kw: Any) -> CameraSource:
+    src = CameraSource(0, estimator_factory=lambda: estimator, stall_s=0.3, **kw)
+    src._start_estimator()
+    src.start_capture(cap)
+    return src
+
+
+def test_frames_come_out_in_capture_order_each_with_its_own_pose() -> None:
+    estimator = ThreadedEstimator()
+    src = camera(estimator, NumberedCap(200))
+    samples = []
+    try:
+        while True:
+            try:
+                sample = src.read()
+            except SourceError:
+                break  # the camera stopped after its 200 frames
+            assert sample is not None and sample.frame is not None
+            samples.append(sample)
+            time.sleep(0.003)  # scoring
+        dropped = src.frames_dropped
+    finally:
+        src.close()
+    assert len(samples) > 20
+    numbers = [int(s.frame[0, 0, 0]) for s in samples if s.frame is not None]
+    assert [s.pose for s in samples] == numbers  # each frame scored with its own pose
+    assert numbers == sorted(set(numbers))  # in capture order, none twice
+    times = [s.t for s in samples]
+    assert all(b > a for a, b in itertools.pairwise(times))
+    assert all("inference" in s.stages for s in samples)
+    # Frames are dropped (the camera is faster than inference), never queued.
+    assert dropped == numbers[-1] - len(numbers) + 1
+
+
+def test_the_next_frame_is_in_inference_while_one_is_scored() -> None:
+    estimator = ThreadedEstimator(delay=(0.02, 0.02))
+    src = camera(estimator, NumberedCap(100, period=0.002))
+    try:
+        first = src.read()
+        assert first is not None
+        # Back from read() with frame k: a newer frame was captured meanwhile, and it is
+        # already with the estimator.
+        assert len(estimator.submitted) == 2
+        assert estimator.submitted[-1] > first.pose
+    finally:
+        src.close()
+
+
+def test_a_frame_left_in_flight_while_the_loop_was_away_is_dropped_for_a_newer_one() -> None:
+    estimator = ThreadedEstimator(delay=(0.005, 0.005))
+    cap = NumberedCap(400, period=0.002)
+    src = camera(estimator, cap)
+    try:
+        src.read()
+        in_flight = estimator.submitted[-1]
+        time.sleep(0.2)  # the UI held the loop up: ~100 frames came
+        late = src.read()
+        assert late is not None and late.pose != in_flight
+        assert late.pose >= cap.n - 5  # the newest (within the estimator's few ms)
+        assert src.frames_dropped >= 90
+    finally:
+        src.close()
+
+
+def _mountain() -> tuple[Routine, Any]:
+    spec = PoseLibrary.load().get("mountain")
+    return Routine("r", "R", "beginner", "", (Step("mountain", None, 600.0, 0.0),)), spec
+
+
+class SteppedClock:
+    """A camera's clock for the capture stamps: each frame 0.1 s after the one before,
+    whatever the time the pipeline takes."""
+
+    def __init__(self) -> None:
+        self.t = 5000.0
+
+    def __call__(self) -> float:
+        self.t += 0.1
+        return self.t
+
+
+def test_scoring_the_hold_and_the_history_run_on_capture_times() -> None:
+    routine, spec = _mountain()
+    estimator = ThreadedEstimator(answer=lambda n: spec.template, delay=(0.001, 0.01))
+    src = camera(estimator, NumberedCap(120, period=0.003), clock=SteppedClock())
+    log = RecordingLog()
+    session = Session(routine, {"mountain": spec}, source=src.name, log=log)
+    session.start(0.0)
+    loop = LiveLoop(session, src, LiveStats())
+    src.open = lambda: None  # type: ignore[method-assign]  # started above, with the fake camera
+    seen: list[tuple[float, SessionState]] = []
+    loop.listeners.append(lambda state, t: seen.append((t, state)))
+    posted: list[Any] = []
+    start = time.monotonic()
+    loop.run(lambda: False, posted.append)  # ends when the camera stops (SourceProblem)
+    wall = time.monotonic() - start
+    assert any(isinstance(m, SourceProblem) for m in posted)
+    times = [t for t, _ in seen]
+    assert len(times) > 30 and all(b > a for a, b in itertools.pairwise(times))  # in order
+    # The scored frames' times are capture stamps (5000.1, 5000.2, ...), not processing times.
+    steps = np.diff(times)
+    assert np.allclose(steps / 0.1, np.round(steps / 0.1), atol=1e-6)
+    frames = [m for m in posted if isinstance(m, FrameProcessed)]
+    assert [m.capture_t for m in frames] == times
+    # The hold counts capture time while PERFECT (gaps capped at MAX_DT), not wall time.
+    held = sum(
+        min(b - a, MAX_DT)
+        for (a, _), (b, state) in itertools.pairwise(seen)
+        if state.result is not None and state.result.verdict == PERFECT
+    )
+    final = loop.snapshot().held_s
+    assert final == pytest.approx(held, abs=1e-9)
+    assert final > 5 * wall and final > 2.0
+    record = session.finish(interrupted=True)[0].record
+    assert record.held_s == pytest.approx(final, abs=0.01)  # the history says the same
+    assert log.calls[-2][0] == "step" and log.calls[-2][1].held_s == record.held_s
+
+
+@pytest.mark.media
+def test_the_worker_process_finds_the_poses_the_in_process_estimator_finds(
+    media_dir: Path,
+) -> None:
+    import cv2
+
+    from tui_trainer.io.estimator import PoseEstimator
+    from tui_trainer.io.pose_pipeline import small_frame
+
+    cap = cv2.VideoCapture(str(media_dir / "ooibowei_warrior2.mp4"))
+    cap.set(cv2.CAP_PROP_POS_FRAMES, 300)  # she is in view
+    frames = [small_frame(cap.read()[1]) for _ in range(12)]
+    cap.release()
+    frames[6] = cv2.resize(frames[6], (720, 405))  # bigger: the slot gets a new block
+    worker = PoseWorker("stream")
+    worker.start()
+    try:
+        got = []
+        for frame in frames:  # two in flight at a time, collected in order
+            worker.submit(frame)
+            if worker.in_flight == 2:
+                got.append(worker.collect())
+        got.append(worker.collect())
+        names = [b.name for b in worker._blocks if b is not None]
+    finally:
+        worker.close()
+    assert all(not os.path.exists(f"/dev/shm/{name}") for name in names)  # freed
+    with PoseEstimator("stream") as local:
+        expected = [local.process(frame) for frame in frames]
+    assert all(r.pose is not None for r in got) and all(p is not None for p in expected)
+    for result, pose in zip(got, expected):
+        assert result.pose is not None and pose is not None
+        assert result.pose.image_size == pose.image_size
+        assert np.allclose(result.pose.image, pose.image, atol=1e-4)
+        assert result.stages["inference"] > 0
+
+
+def test_a_worker_that_cannot_start_or_dies_says_so() -> None:
+    bad = PoseWorker("stream", model_complexity=5)
+    with pytest.raises(SourceError, match=r"could not start: model complexity 5: expected 0"):
+        bad.start()
+    worker = PoseWorker("stream")
+    worker.start()
+    try:
+        worker._process.kill()
+        worker._process.join(5)
+        with pytest.raises(SourceError, match=r"the pose estimator stopped \(exit code -9\)"):
+            worker.process(numbered(1))
+    finally:
+        worker.close()
+
+
+class FakeTimers:
+    """Textual's set_timer on a fake clock."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.pending: list[list[Any]] = []  # [due, callback, stopped]
+
+    def clock(self) -> float:
+        return self.now
+
+    def set_timer(self, delay: float, callback: Any) -> Any:
+        entry = [self.now + delay, callback, False]
+        self.pending.append(entry)
+
+        class Timer:
+            def stop(self) -> None:
+                entry[2] = True
+
+        return Timer()
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+        for entry in [e for e in self.pending if e[0] <= self.now and not e[2]]:
+            entry[2] = True
+            entry[1]()
+
+
+def test_the_terminal_draws_at_most_20_frames_a_second_and_never_stays_behind() -> None:
+    timers = FakeTimers()
+    drawn: list[int] = []
+    pacer = FramePacer(drawn.append, timers.set_timer, hz=20.0, clock=timers.clock)
+    for k in range(90):  # 3 s at 30 fps
+        pacer.offer(k)
+        timers.advance(1 / 30)
+    assert 55 <= len(drawn) <= 61  # ~20 a second, not 30
+    assert drawn == sorted(drawn) and max(np.diff(drawn)) <= 2  # never two frames behind
+    assert drawn[-1] == 89 or drawn[-1] == 88
+    pacer.offer(90)  # the last frame before a pause: drawn within CATCH_UP_S
+    pacer.offer(91)
+    timers.advance(CATCH_UP_S)
+    assert drawn[-1] == 91
+    pacer.offer(92)
+    pacer.offer(93)
+    pacer.drop()  # something newer was drawn (a key): 93 is not drawn late
+    timers.advance(1.0)
+    assert 93 not in drawn
+    every = FramePacer(drawn.append, timers.set_timer, hz=0, clock=timers.clock)
+    for k in range(100, 110):
+        every.offer(k)
+    assert drawn[-10:] == list(range(100, 110))
