@@ -273,8 +273,8 @@ class FrameScorer:
         return best
 
     def _candidate(self, judgement: Judgement, t: float) -> Correction | None:
-        """The correction to give: the one that matters most, except weak angles (feet, neck)
-        until they have been off, clearly seen, for weak_hold_s."""
+        """The correction to give: the one that matters most. A weak angle (feet, neck) needs
+        more evidence: clearly seen, off by twice its tolerance, and for weak_hold_s."""
         cfg = self.config
         off = judgement.off
         self._off_since = {n: self._off_since.get(n, t) for n in off}
@@ -282,8 +282,11 @@ class FrameScorer:
         for c in judgement.corrections:
             if c.angle not in WEAK_ANGLES:
                 return c
-            if conf.get(c.angle, 0.0) >= cfg.weak_confidence and (
-                t - self._off_since.get(c.angle, t) >= cfg.weak_hold_s
+            tolerance = abs(c.error) - c.excess
+            if (
+                conf.get(c.angle, 0.0) >= cfg.weak_confidence
+                and c.excess >= tolerance
+                and t - self._off_since.get(c.angle, t) >= cfg.weak_hold_s
             ):
                 return c
         return None
