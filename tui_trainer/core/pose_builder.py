@@ -48,7 +48,10 @@ TOL_K = 2.0
 # 8+ photos), as if SHRINK_N more photos had shown it.
 PRIOR_STD = 7.0
 SHRINK_N = 5.0
-STRAIGHT_MIN = 155.0  # body-angle degrees: an elbow or knee target this open means "straight"
+# Body-angle degrees from which an elbow or knee target means "straight": the library's targets
+# fall into bent (145 deg and less: arms overhead with palms together) and straight (150 and
+# more: hanging arms, standing legs), with nothing between.
+STRAIGHT_MIN = 150.0
 MIN_SAMPLES = 1
 _STRAIGHTENABLE = ("elbow", "knee")
 
