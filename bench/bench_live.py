@@ -39,7 +39,7 @@ def main() -> None:
     width, height = (int(v) for v in args.size.split("x"))
 
     from tui_trainer.core.library import PoseLibrary, RoutineLibrary
-    from tui_trainer.core.routines import Routine, Step
+    from tui_trainer.core.library.routines import Routine, Step
     from tui_trainer.io.capture import VideoSource, check_video
     from tui_trainer.ui.app import TrainerApp
     from tui_trainer.ui.engine import LiveStats
