@@ -1,4 +1,5 @@
-"""Flow pacing and round counting (core/coaching/flow.py) on a virtual clock with synthetic score streams."""
+"""Flow pacing and round counting (core/coaching/flow.py) on a virtual clock with synthetic score
+streams."""
 
 from __future__ import annotations
 

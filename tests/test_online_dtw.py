@@ -1,4 +1,5 @@
-"""The streaming alignment (core/motion/online_dtw.py) on synthetic angle sequences with known warps."""
+"""The streaming alignment (core/motion/online_dtw.py) on synthetic angle sequences with known
+warps."""
 
 from __future__ import annotations
 

@@ -176,7 +176,8 @@ class Pose:
 
     @cached_property
     def bones(self) -> BoneFeatures:
-        """Bone directions for the trainer score (see core/comparison/trainer_score.py), computed once."""
+        """Bone directions for the trainer score (see core/comparison/trainer_score.py), computed
+        once."""
         from tui_trainer.core.body.bones import bone_features
 
         return bone_features(self.world, self.image_xy, self.visibility)

@@ -11,8 +11,8 @@ The angles are the body angles (core/angles.body_points); a limb whose target is
 counts as exact when it is straighter than the target. The best-scoring row wins.
 
 A symmetric pose also scores the gap between the left and right angle of each paired joint
-against the pair's tolerance (core/coaching/evidence.py). `far_off` (never PERFECT) and the corrections
-come from the same deviations (core/coaching/evidence.py).
+against the pair's tolerance (core/coaching/evidence.py). `far_off` (never PERFECT) and the
+corrections come from the same deviations (core/coaching/evidence.py).
 """
 
 from __future__ import annotations

@@ -2,12 +2,12 @@
 
 The session is fed poses with timestamps (seconds, any monotonic clock). The hold timer of the
 current step runs only while the verdict is PERFECT; when the hold is complete a rest countdown
-runs, then the next step starts by itself. A flow step (core/coaching/flow.py) is paced by the breath
-instead: its clock runs while the session is not paused, the target changes with each window,
+runs, then the next step starts by itself. A flow step (core/coaching/flow.py) is paced by the
+breath instead: its clock runs while the session is not paused, the target changes with each window,
 and the step ends when its rounds are over. Per-step statistics become StepRecords, written to a
 SessionLog as each step is completed or left (every step that was scored, completed or not); the
-step in progress goes to the log as a checkpoint on each frame that changed its record, so a
-killed process loses only what the log had not written yet (about a second).
+step in progress goes to the log as a checkpoint on each frame that changed its record, so a killed
+process loses only what the log had not written yet (about a second).
 """
 
 from __future__ import annotations

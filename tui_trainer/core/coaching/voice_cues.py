@@ -13,9 +13,9 @@ Fed every session state with its frame time, `CuePlanner` decides:
 - the wrong side is performed (FRAMING): the coach's "switch sides" correction;
 - a correction is given (CORRECTION): in the pose file's words, not in a step's first seconds.
 
-On a flow step (core/coaching/flow.py) the flow's own cues are spoken instead of the hold's countdown,
-PERFECT word and corrections (they would fall across the breath): each breath, "Inhale." /
-"Exhale." (COUNTDOWN), with the next pose's name and a round's result in front when the breath
+On a flow step (core/coaching/flow.py) the flow's own cues are spoken instead of the hold's
+countdown, PERFECT word and corrections (they would fall across the breath): each breath, "Inhale."
+/ "Exhale." (COUNTDOWN), with the next pose's name and a round's result in front when the breath
 brings them: "Round 1 of 3 counted. Warrior two. Inhale." (REST). Framing is still said.
 
 Framing and corrections are offered on every frame while they hold (the `SpeechQueue` rate
@@ -205,7 +205,8 @@ class CuePlanner:
         return list(dict.fromkeys(p for p in out if p))
 
     def _flow_phrases(self, flow: flows.Flow) -> list[str]:
-        """What `flow_cue` makes of the cues a FlowRun emits (core/coaching/flow.py FlowRun.advance)."""
+        """What `flow_cue` makes of the cues a FlowRun emits (core/coaching/flow.py
+        FlowRun.advance)."""
         breaths = [flows.Cue(k, k) for k in (flows.INHALE, flows.EXHALE)]
         names = [
             flows.spoken_name(self.poses[p.pose_id].name) if p.pose_id in self.poses else None

@@ -15,9 +15,9 @@ D of the coordinate metric is computed as |a/|a| - b/|b|| (equal to sqrt(2 (1 - 
 the cancellation that gives identical vectors D ~ 1e-8). The seed metrics always compare the
 target as given, never its mirror image.
 
-Trainer score: core/comparison/trainer_score.py. compare() tries the target and (sides="either") its mirror
-image and keeps the better; PERFECT_SCORE is its "pose held well" threshold: 80 is what a pose
-gets with every bone about 20 degrees off, and on 410 real yoga photos it is reached by ~2/3 of
+Trainer score: core/comparison/trainer_score.py. compare() tries the target and (sides="either") its
+mirror image and keeps the better; PERFECT_SCORE is its "pose held well" threshold: 80 is what a
+pose gets with every bone about 20 degrees off, and on 410 real yoga photos it is reached by ~2/3 of
 the pairs of different photos of the same pose and ~0.1 % of different-pose pairs
 (bench/bench_compare.py). Unweighted, one limb alone costs at most its share of the body (an arm
 fully wrong: ~12 points); with the library's weights the limbs that matter dominate.

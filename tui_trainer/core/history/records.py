@@ -1,9 +1,9 @@
 """What a session leaves behind: one record per routine step, and the log that stores them.
 
-The session (core/coaching/session.py) produces StepRecords; a SessionLog (io/storage.py writes SQLite)
-stores them step by step, and the step in progress as checkpoints, so a crash loses at most the
-last second or so of practice. A flow step is one StepRecord (pose_id "flow:<name>") whose `flow`
-holds the detail per pose and round.
+The session (core/coaching/session.py) produces StepRecords; a SessionLog (io/storage.py writes
+SQLite) stores them step by step, and the step in progress as checkpoints, so a crash loses at most
+the last second or so of practice. A flow step is one StepRecord (pose_id "flow:<name>") whose
+`flow` holds the detail per pose and round.
 """
 
 from __future__ import annotations

@@ -11,8 +11,9 @@ poses (`tui-trainer poses build`). Steps:
    becomes a variant. Variants declared for the pose (e.g. "hands at heart" for tree, given by
    the angles that define them) name the cluster they match; a declared variant no photo shows
    is made from the main one with its defining angles set (and its template's limbs bent so).
-3. Per variant: template = robust mean of its photos' landmarks (core/library/templates.py); per angle
-   target = median of the photos' body angles (core/angles.body_points); tolerance = TOL_K
+3. Per variant: template = robust mean of its photos' landmarks (library/templates.py), its
+   limbs bent to the targets; per angle target = median of the photos' body angles
+   (body/angles.body_points); tolerance = TOL_K
    robust standard deviations, a small variant's spread pulled toward a typical one (PRIOR_STD,
    SHRINK_N pseudo-photos), kept within [TOL_FLOOR, TOL_CAP]; weight, see `angle_weights`;
    elbows and knees with a target of STRAIGHT_MIN or more are marked straight.

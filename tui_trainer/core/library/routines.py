@@ -1,5 +1,5 @@
-"""Routines: named sequences of steps. Loaded from `routines/*.toml` (core/library/catalog.py does the
-loading and validation); this module is the model.
+"""Routines: named sequences of steps. Loaded from `routines/*.toml` (core/library/catalog.py does
+the loading and validation); this module is the model.
 
 A step is a hold (one pose, held for `hold_s` seconds in PERFECT) or a flow (a sequence of
 poses paced by the breath, repeated for a number of rounds; core/coaching/flow.py runs it).

@@ -1,5 +1,5 @@
 """A target pose of the library: template landmarks plus per-angle targets, tolerances, weights
-and hint phrases. Loaded from `poses/*.toml` (see core/library/catalog.py); this module is the model.
+and hint phrases. Loaded from `poses/*.toml` (core/library/catalog.py); this is the model.
 
 A pose can have several accepted forms, its variants (tree with the hands at the heart or the
 arms overhead): each has its own template and angle targets; the coach matches the closest.

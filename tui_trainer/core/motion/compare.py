@@ -9,9 +9,9 @@ score, per-angle cost, tempo ratio and the worst stretch along the warping path.
 
 Score: the mean aligned angle error E (degrees, confidence-weighted, over the 13 angles and the
 whole path) measured in the library's default angle tolerance (15 deg, DEFAULT_TOLERANCE of
-core/comparison/trainer_score.py) and mapped through the Gaussian the trainer score uses for similarity:
-100 * exp(-(E / 15)^2 / 2). Identical motions give 100; E = 5 deg gives ~95, 7.5 deg ~88,
-one tolerance (15 deg) ~61, 30 deg ~14.
+core/comparison/trainer_score.py) and mapped through the Gaussian the trainer score uses for
+similarity: 100 * exp(-(E / 15)^2 / 2). Identical motions give 100; E = 5 deg gives ~95, 7.5 deg
+~88, one tolerance (15 deg) ~61, 30 deg ~14.
 """
 
 from __future__ import annotations

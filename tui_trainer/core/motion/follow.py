@@ -7,7 +7,8 @@ rolling motion score, per-angle readouts against the aligned teacher frame, and 
 the angle that has been furthest off over the last second. `--wait` (TeacherClock): the teacher
 pauses when the trainee falls more than WAIT_S behind and resumes when they have caught up.
 `finish()` compares the whole performance with the teacher offline (core/motion/compare.py) for the
-report; core/motion/follow_timeline.py runs the same tracker over a recording (compare-motion --online).
+report; core/motion/follow_timeline.py runs the same tracker over a recording (compare-motion
+--online).
 """
 
 from __future__ import annotations

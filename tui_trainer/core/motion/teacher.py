@@ -1,9 +1,9 @@
 """The teacher of a follow session: a recorded performance as the live alignment needs it.
 
 Built from a LandmarkTrack (a video's landmarks or a `--record` recording): the cleaned angle
-series on a uniform timeline (core/motion/compare.py's angle_series, at most 30 Hz), the angles worth
-showing (those that move most), the pose at each moment (for the ghost and the figure), and the
-pose names when the recording carries them (meta "poses": [{"t": start_s, "name": ...}, ...], as
+series on a uniform timeline (core/motion/compare.py's angle_series, at most 30 Hz), the angles
+worth showing (those that move most), the pose at each moment (for the ghost and the figure), and
+the pose names when the recording carries them (meta "poses": [{"t": start_s, "name": ...}, ...], as
 `--record` writes them).
 """
 
