@@ -162,17 +162,27 @@ class Pose:
         return self._angle_set(self.world)
 
     @cached_property
+    def _picture_angles(self) -> tuple[AngleSet, AngleSet]:
+        # The 2D and the body angles in one pass: the coach needs both every frame.
+        from tui_trainer.core.body.angles import AngleSet, angles_from_points, body_points
+
+        pts = np.zeros((2, N_LANDMARKS, 3))
+        pts[0, :, :2] = self.image_xy
+        pts[1] = body_points(self)
+        values = angles_from_points(pts)
+        conf = self._angle_confidence
+        return AngleSet(values[0], conf), AngleSet(values[1], conf)
+
+    @cached_property
     def angles_2d(self) -> AngleSet:
         """Joint angles from the image landmarks, aspect ratio corrected."""
-        return self._angle_set(self.image_xy)
+        return self._picture_angles[0]
 
     @cached_property
     def body_angles(self) -> AngleSet:
         """The coach's joint angles: the picture's x, y with MediaPipe's depth at 3/4 weight
         (angles.body_points): straight limbs read straight, as a teacher would see them."""
-        from tui_trainer.core.body.angles import body_points
-
-        return self._angle_set(body_points(self))
+        return self._picture_angles[1]
 
     @cached_property
     def bones(self) -> BoneFeatures:

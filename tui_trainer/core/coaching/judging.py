@@ -128,6 +128,7 @@ class PoseJudge:
         n = np.array([row.variant.n_samples for row in rows], dtype=np.float64)
         self.prior = VARIANT_PRIOR * np.log((n + 1.0) / (n.max() + 1.0))
         self._mirrored = np.array([row.mirrored for row in rows])
+        self._same = np.flatnonzero(~self._mirrored)
         pairs = spec.pair_tolerance if spec.symmetric else {}
         self._left = np.array([ANGLE_INDEX[f"left_{j}"] for j in pairs], dtype=np.intp)
         self._right = np.array([ANGLE_INDEX[f"right_{j}"] for j in pairs], dtype=np.intp)
@@ -161,9 +162,9 @@ class PoseJudge:
             # The left/right gap of each paired joint counts like one more angle.
             left, right, tol = self._left, self._right, self._pair_tol
             gap = np.abs(raw[:, left] - raw[:, right])
-            pw = np.maximum(w[:, left], w[:, right]) * (np.isfinite(gap))
-            pw = np.where(np.minimum(w[:, left], w[:, right]) > 0, pw, 0.0)
-            pex = np.maximum(np.nan_to_num(gap) - tol, 0.0) / tol
+            seen = np.isfinite(gap) & (np.minimum(w[:, left], w[:, right]) > 0)
+            pw = np.where(seen, np.maximum(w[:, left], w[:, right]), 0.0)
+            pex = np.maximum(np.where(seen, gap, 0.0) - tol, 0.0) / tol
             sq, total = sq + (pw * pex**2).sum(axis=1), total + pw.sum(axis=1)
         mean_sq = sq / np.where(total > 0, total, 1.0)
         angle_sim = np.where(total > 0, np.exp(-0.5 * mean_sq), np.nan)
@@ -180,21 +181,23 @@ class PoseJudge:
         """The judgement against the best row (or the given one)."""
         sc = self.scores(pose) if scores is None else scores
         best = int(np.argmax(sc + self.prior)) if row is None else row
-        same = sc[~self._mirrored]
+        same = sc[self._same]
         r = self.rows[best]
-        dev = self.deviations(pose)[best]
+        dev = self.deviations(pose)[best].tolist()
         actual = pose.body_angles
+        values = actual.values.tolist()
         angles: dict[str, tuple[float, float]] = {}
         errors: dict[str, float] = {}
         deviation: dict[str, float] = {}
         for name, t in r.targets.items():
             k = ANGLE_INDEX[name]
-            a = float(actual.values[k])
+            a = values[k]
             angles[name] = (a, t.target)
             errors[name] = a - t.target
-            deviation[name] = float(dev[k])
+            deviation[name] = dev[k]
         confidence = dict(zip(ANGLE_NAMES, actual.confidence.tolist()))
         # The seed metrics compare the target as given, never its mirror image.
+        same_best = float(same.max()) if same.size else None
         coord_d = coordinate_distance(r.form.template, pose)
         angle_d = angle_distance(r.form.template, pose)
         comparison = Comparison(
@@ -207,13 +210,13 @@ class PoseJudge:
             angles=angles,
             errors=errors,
             confidence=confidence,
-            same_side_score=float(same.max()) if same.size else None,
+            same_side_score=same_best,
         )
         pairs = self.spec.pair_tolerance if self.spec.symmetric else None
         return Judgement(
             row=r,
             score=float(sc[best]),
-            same_side_score=float(same.max()) if same.size else float(sc[best]),
+            same_side_score=same_best if same_best is not None else float(sc[best]),
             comparison=comparison,
             deviation=deviation,
             evidence=gather(r.targets, deviation, errors, confidence, pairs),

@@ -25,6 +25,7 @@ fully wrong: ~12 points); with the library's weights the limbs that matter domin
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -54,10 +55,11 @@ def coordinate_distance(target: Pose, actual: Pose) -> float:
     rounding of cos into ~1e-8 for identical vectors. A zero vector has cos = 0 (D = sqrt 2).
     """
     a, b = keypoint_vector(target), keypoint_vector(actual)
-    na, nb = float(np.linalg.norm(a)), float(np.linalg.norm(b))
+    na, nb = math.sqrt(float(a @ a)), math.sqrt(float(b @ b))
     if na == 0.0 or nb == 0.0:
-        return float(np.sqrt(2.0))
-    return float(np.linalg.norm(a / na - b / nb))
+        return math.sqrt(2.0)
+    d = a / na - b / nb
+    return math.sqrt(float(d @ d))
 
 
 def coordinate_score(target: Pose, actual: Pose) -> float:
