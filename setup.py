@@ -3,7 +3,7 @@
 The top-level `poses/` and `routines/` folders are the source of truth (the pose scripts write
 them, the README points at them). A wheel has no such folders, so build_py copies every `*.toml`
 under them (subfolders included) to `tui_trainer/builtin/<kind>/` in the build; the package
-reads them from there with importlib.resources (tui_trainer/core/library.py). An editable
+reads them from there with importlib.resources (tui_trainer/core/library/catalog.py). An editable
 install reads the checkout's folders directly, so nothing is copied for it.
 """
 

@@ -42,10 +42,10 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tui_trainer.core.angles import ANGLE_INDEX, MAIN_ANGLES  # noqa: E402
-from tui_trainer.core.coach import PERFECT, FrameScorer  # noqa: E402
-from tui_trainer.core.pose import Pose  # noqa: E402
-from tui_trainer.core.poses import PoseSpec  # noqa: E402
+from tui_trainer.core.body.angles import ANGLE_INDEX, MAIN_ANGLES  # noqa: E402
+from tui_trainer.core.body.pose import Pose  # noqa: E402
+from tui_trainer.core.coaching.coach import PERFECT, FrameScorer  # noqa: E402
+from tui_trainer.core.library.spec import PoseSpec  # noqa: E402
 
 sys.path.insert(0, str(REPO / "bench"))
 from perturb import LIMBS, perturb  # noqa: E402
@@ -125,7 +125,7 @@ def run_coach(spec: PoseSpec, pose: Pose) -> Outcome:
 def baseline_targets(train: Sequence[Photo]) -> dict[str, np.ndarray]:
     """The baseline's reference: per pose, the median 3D main angles of its training photos
     (asymmetric poses put on one side by the pose's own side rule)."""
-    from tui_trainer.core.pose_builder import resolve_sides
+    from tui_trainer.core.library.builder import resolve_sides
     from tui_trainer.core.tomlcompat import tomllib
 
     meta = tomllib.loads((REPO / "scripts/pose_hints.toml").read_text("utf-8"))

@@ -24,10 +24,10 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tui_trainer.core.coach import PERFECT, FrameScorer  # noqa: E402
+from tui_trainer.core.coaching.coach import PERFECT, FrameScorer  # noqa: E402
 from tui_trainer.core.library import PoseLibrary  # noqa: E402
-from tui_trainer.core.motion import LandmarkTrack  # noqa: E402
-from tui_trainer.core.poses import PoseSpec  # noqa: E402
+from tui_trainer.core.library.spec import PoseSpec  # noqa: E402
+from tui_trainer.core.motion.compare import LandmarkTrack  # noqa: E402
 from tui_trainer.core.tomlcompat import tomllib  # noqa: E402
 
 SHARED = Path(os.environ.get("TUI_TRAINER_SHARED", REPO.parent / "shared"))

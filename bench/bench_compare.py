@@ -25,9 +25,10 @@ from pathlib import Path
 
 import numpy as np
 
-from tui_trainer.core.pose import Pose
-from tui_trainer.core.scoring import PERFECT_SCORE, compare
-from tui_trainer.core.trainer_score import BONE_LENGTH, TAU, base_weights, bone_errors
+from tui_trainer.core.body.bones import BONE_LENGTH
+from tui_trainer.core.body.pose import Pose
+from tui_trainer.core.comparison.scoring import PERFECT_SCORE, compare
+from tui_trainer.core.comparison.trainer_score import TAU, base_weights, bone_errors
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("TUI_TRAINER_SHARED", REPO.parent / "shared"))

@@ -14,7 +14,7 @@ import time
 
 import numpy as np
 
-from tui_trainer.core.dtw import dtw
+from tui_trainer.core.motion.dtw import dtw
 
 
 def sequences(

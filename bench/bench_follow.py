@@ -20,13 +20,13 @@ import time
 
 import numpy as np
 
-from tui_trainer.core.angles import ANGLE_NAMES
-from tui_trainer.core.follow import FollowTracker
-from tui_trainer.core.motion import LandmarkTrack
-from tui_trainer.core.online_dtw import MirrorAligner, OnlineAligner
-from tui_trainer.core.pose import Pose
-from tui_trainer.core.synth import bend_world, pose_from_world, standing_world
-from tui_trainer.core.teacher import TeacherMotion
+from tui_trainer.core.body.angles import ANGLE_NAMES
+from tui_trainer.core.body.pose import Pose
+from tui_trainer.core.demo.synth import bend_world, pose_from_world, standing_world
+from tui_trainer.core.motion.compare import LandmarkTrack
+from tui_trainer.core.motion.follow import FollowTracker
+from tui_trainer.core.motion.online_dtw import MirrorAligner, OnlineAligner
+from tui_trainer.core.motion.teacher import TeacherMotion
 
 RATE = 30.0
 K = len(ANGLE_NAMES)

@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tui_trainer.core.records import SessionInfo, StepRecord
+from tui_trainer.core.history.records import SessionInfo, StepRecord
 from tui_trainer.io import history_db
 from tui_trainer.io.storage import SqliteSessionLog
 

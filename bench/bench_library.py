@@ -22,10 +22,10 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from tui_trainer.core.body.pose import Pose  # noqa: E402
+from tui_trainer.core.comparison.scoring import compare  # noqa: E402
 from tui_trainer.core.library import PoseLibrary, builtin_dir  # noqa: E402
-from tui_trainer.core.pose import Pose  # noqa: E402
-from tui_trainer.core.scoring import compare  # noqa: E402
-from tui_trainer.core.templates import _normalise, yaw_align  # noqa: E402
+from tui_trainer.core.library.templates import _normalise, yaw_align  # noqa: E402
 
 
 def medoid(poses: list[Pose]) -> Pose:
@@ -39,7 +39,7 @@ def medoid(poses: list[Pose]) -> Pose:
 
 
 def _mirror(pts: np.ndarray) -> np.ndarray:
-    from tui_trainer.core.landmarks import MIRROR
+    from tui_trainer.core.body.landmarks import MIRROR
 
     out = pts[MIRROR].copy()
     out[:, 0] = -out[:, 0]

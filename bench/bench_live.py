@@ -105,7 +105,7 @@ def stream_server(video: Path, fps: float, width: int) -> Iterator[str]:
 
 def run_once(args: argparse.Namespace, url: str | None) -> dict[str, Any]:
     from tui_trainer.core.library import PoseLibrary, RoutineLibrary
-    from tui_trainer.core.routines import Routine, Step
+    from tui_trainer.core.library.routines import Routine, Step
     from tui_trainer.io.sources import make_source
     from tui_trainer.ui.app import TrainerApp, default_window_factory
     from tui_trainer.ui.engine import LiveStats

@@ -10,7 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tui_trainer.core.synth import bend_world, pose_from_world, standing_world
+from tui_trainer.core.demo.synth import bend_world, pose_from_world, standing_world
 from tui_trainer.io import recording
 
 

@@ -18,9 +18,14 @@ from pathlib import Path
 
 import numpy as np
 
-from tui_trainer.core.pose import Pose
-from tui_trainer.core.scoring import compare
-from tui_trainer.core.synth import bend_world, pose_from_world, spec_from_world, standing_world
+from tui_trainer.core.body.pose import Pose
+from tui_trainer.core.comparison.scoring import compare
+from tui_trainer.core.demo.synth import (
+    bend_world,
+    pose_from_world,
+    spec_from_world,
+    standing_world,
+)
 from tui_trainer.viz.composite import WindowView, render_composite
 from tui_trainer.viz.overlay import draw_skeleton
 from tui_trainer.viz.skeleton3d import render_skeleton3d

@@ -69,8 +69,8 @@ def _stats(values: list[float]) -> str:
 
 
 def all_phrases() -> list[str]:
+    from tui_trainer.core.coaching.voice_cues import CuePlanner
     from tui_trainer.core.library import PoseLibrary, RoutineLibrary
-    from tui_trainer.core.voice_cues import CuePlanner
 
     poses = PoseLibrary.load()
     phrases: list[str] = []
@@ -82,7 +82,7 @@ def all_phrases() -> list[str]:
 
 def first_sound(cues: int) -> tuple[list[float], list[float]]:
     """Cue -> first block out, in ms: (prepared phrases, phrases synthesised on demand)."""
-    from tui_trainer.core.speech_queue import Priority
+    from tui_trainer.core.coaching.speech_queue import Priority
     from tui_trainer.io.voice import Voice
 
     device = SimulatedDevice()
@@ -120,11 +120,11 @@ def first_sound(cues: int) -> tuple[list[float], list[float]]:
 
 def planner_cost() -> float:
     """Microseconds of CuePlanner.update per frame over a demo session (the frame loop's share)."""
-    from tui_trainer.core.demo import DemoTrainee
+    from tui_trainer.core.coaching.session import Session
+    from tui_trainer.core.coaching.voice_cues import CuePlanner
+    from tui_trainer.core.demo.trainee import DemoTrainee
     from tui_trainer.core.library import PoseLibrary
-    from tui_trainer.core.routines import Routine, Step
-    from tui_trainer.core.session import Session
-    from tui_trainer.core.voice_cues import CuePlanner
+    from tui_trainer.core.library.routines import Routine, Step
 
     poses = PoseLibrary.load()
     steps = (Step("warrior2", "left", 10, 3), Step("warrior2", "right", 10, 3))

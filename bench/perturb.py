@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from tui_trainer.core.landmarks import INDEX
-from tui_trainer.core.pose import Pose
+from tui_trainer.core.body.landmarks import INDEX
+from tui_trainer.core.body.pose import Pose
 
 # joint angle -> (joint landmark, landmarks of the limb beyond it)
 LIMBS: dict[str, tuple[str, tuple[str, ...]]] = {}

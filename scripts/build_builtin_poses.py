@@ -20,14 +20,14 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tui_trainer.core.pose import Pose  # noqa: E402
-from tui_trainer.core.pose_builder import (  # noqa: E402
+from tui_trainer.core.body.pose import Pose  # noqa: E402
+from tui_trainer.core.library.builder import (  # noqa: E402
     DeclaredVariant,
     build_pose_spec,
     target_table,
 )
-from tui_trainer.core.pose_file import format_pose  # noqa: E402
-from tui_trainer.core.poses import PoseSpec  # noqa: E402
+from tui_trainer.core.library.pose_file import format_pose  # noqa: E402
+from tui_trainer.core.library.spec import PoseSpec  # noqa: E402
 from tui_trainer.core.tomlcompat import tomllib  # noqa: E402
 
 HOLDOUT_FILE = "HOLDOUT.txt"

@@ -148,8 +148,8 @@ async def terminal_pictures() -> None:
 def window_pictures() -> None:
     import cv2
 
-    from tui_trainer.core.coach import FrameScorer
-    from tui_trainer.core.demo import DemoTrainee
+    from tui_trainer.core.coaching.coach import FrameScorer
+    from tui_trainer.core.demo.trainee import DemoTrainee
     from tui_trainer.core.library import PoseLibrary
     from tui_trainer.viz.composite import WindowView, render_composite
     from tui_trainer.viz.skeleton3d import render_skeleton3d

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from tui_trainer.core.landmarks import MIRROR
-from tui_trainer.core.motion import LandmarkTrack
-from tui_trainer.core.pose import Pose
-from tui_trainer.core.synth import bend_world, pose_from_world, standing_world
+from tui_trainer.core.body.landmarks import MIRROR
+from tui_trainer.core.body.pose import Pose
+from tui_trainer.core.demo.synth import bend_world, pose_from_world, standing_world
+from tui_trainer.core.motion.compare import LandmarkTrack
 
 # A small flow: (seconds to get there, then hold, {angle: bend in degrees}).
 FLOW: tuple[tuple[float, float, dict[str, float]], ...] = (

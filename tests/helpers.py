@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tui_trainer.core.records import SessionInfo, StepRecord
+from tui_trainer.core.history.records import SessionInfo, StepRecord
 
 
 class RecordingLog:

@@ -10,9 +10,9 @@ import pytest
 
 from tui_trainer.cli import main
 from tui_trainer.commands.analyze import resolve_spec, score_track, summarize
-from tui_trainer.core.motion import LandmarkTrack
-from tui_trainer.core.pose import Pose
-from tui_trainer.core.synth import standing_pose
+from tui_trainer.core.body.pose import Pose
+from tui_trainer.core.demo.synth import standing_pose
+from tui_trainer.core.motion.compare import LandmarkTrack
 from tui_trainer.io.recording import save_recording
 
 FPS = 30.0

@@ -1,11 +1,11 @@
-"""Joint angles on known geometry (core/angles.py, core/data/angles.toml)."""
+"""Joint angles on known geometry (core/body/angles.py, core/body/data/angles.toml)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from tui_trainer.core.angles import (
+from tui_trainer.core.body.angles import (
     ANGLE_INDEX,
     ANGLE_MIRROR,
     ANGLE_NAMES,
@@ -15,8 +15,8 @@ from tui_trainer.core.angles import (
     compute_angles,
     parse_angle_table,
 )
-from tui_trainer.core.landmarks import INDEX, N_LANDMARKS
-from tui_trainer.core.pose import Pose
+from tui_trainer.core.body.landmarks import INDEX, N_LANDMARKS
+from tui_trainer.core.body.pose import Pose
 
 
 def _points(**named: tuple[float, ...]) -> np.ndarray:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tui_trainer.core.coach import (
+from tui_trainer.core.body.landmarks import INDEX
+from tui_trainer.core.body.pose import Pose
+from tui_trainer.core.coaching.coach import (
     CUT_LEFT,
     FEET_OUT,
     FIGHTING,
@@ -17,10 +19,13 @@ from tui_trainer.core.coach import (
     angle_readouts,
     framing_message,
 )
-from tui_trainer.core.landmarks import INDEX
-from tui_trainer.core.pose import Pose
-from tui_trainer.core.scoring import PERFECT_SCORE
-from tui_trainer.core.synth import bend_world, pose_from_world, spec_from_world, standing_world
+from tui_trainer.core.comparison.scoring import PERFECT_SCORE
+from tui_trainer.core.demo.synth import (
+    bend_world,
+    pose_from_world,
+    spec_from_world,
+    standing_world,
+)
 
 FPS = 30.0
 
@@ -201,7 +206,7 @@ def test_readouts_follow_the_important_angles_and_status() -> None:
 def test_a_mirrored_match_swaps_the_side_words_of_the_phrases() -> None:
     from dataclasses import replace
 
-    from tui_trainer.core.coach import swap_sides
+    from tui_trainer.core.coaching.coach import swap_sides
 
     assert (
         swap_sides("Bring your right arm down, Left foot") == "Bring your left arm down, Right foot"

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from tui_trainer.cli import main
-from tui_trainer.core.angles import ANGLE_NAMES
+from tui_trainer.core.body.angles import ANGLE_NAMES
 
 WARRIOR = "ooibowei_warrior2.jpg"
 WARRIOR_MAN = "tfjs_pose_warrior2.jpg"

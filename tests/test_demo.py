@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tui_trainer.core.coach import FEET_OUT, PERFECT, FrameScorer
-from tui_trainer.core.demo import DemoTrainee, Mistake, Script
+from tui_trainer.core.coaching.coach import FEET_OUT, PERFECT, FrameScorer
+from tui_trainer.core.demo.synth import bend_world, spec_from_world, standing_world
+from tui_trainer.core.demo.trainee import DemoTrainee, Mistake, Script
 from tui_trainer.core.library import PoseLibrary
-from tui_trainer.core.poses import PoseSpec
-from tui_trainer.core.synth import bend_world, spec_from_world, standing_world
+from tui_trainer.core.library.spec import PoseSpec
 
 FPS = 30
 
@@ -54,7 +54,7 @@ def test_mistakes_are_on_important_angles_and_get_corrected() -> None:
     m = trainee.script.mistakes[0]
     assert m.angle in spec.important_angles()
     assert abs(m.degrees) >= 20
-    from tui_trainer.core.synth import pose_from_world
+    from tui_trainer.core.demo.synth import pose_from_world
 
     wrong = pose_from_world(trainee.world_at(10.0 + 1.5)).body_angles[m.angle]
     target = spec.angles[m.angle].target
@@ -117,7 +117,7 @@ def test_without_a_target_it_stands() -> None:
 
 
 def test_in_a_flow_every_pose_is_reached_early_in_its_window_or_missed_on_purpose() -> None:
-    from tui_trainer.core.demo import FLOW_MISS_P
+    from tui_trainer.core.demo.trainee import FLOW_MISS_P
 
     window_s = 6.0
     reached_at: list[float] = []
@@ -149,8 +149,8 @@ def test_in_a_flow_every_pose_is_reached_early_in_its_window_or_missed_on_purpos
 
 
 def test_the_demo_trainee_counts_rounds_of_the_shipped_flow() -> None:
+    from tui_trainer.core.coaching.session import REST, Session
     from tui_trainer.core.library import RoutineLibrary
-    from tui_trainer.core.session import REST, Session
 
     poses = PoseLibrary.load()
     routine = RoutineLibrary.load(poses).get("warrior_flow")

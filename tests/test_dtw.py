@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tui_trainer.core.dtw import band_limits, dtw, per_channel_cost
+from tui_trainer.core.motion.dtw import band_limits, dtw, per_channel_cost
 
 
 def _signal(t: np.ndarray, channels: int = 4) -> np.ndarray:

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tui_trainer.core.body.pose import Pose
 from tui_trainer.core.errors import InputFileError, ModelUnavailable, NoPersonFound
-from tui_trainer.core.pose import Pose
 from tui_trainer.io.estimator import PoseEstimator, estimate_image, estimate_images, quiet_stderr
 
 WARRIOR_VIDEO = "ooibowei_warrior2.mp4"

@@ -1,4 +1,5 @@
-"""Flow pacing and round counting (core/flow.py) on a virtual clock with synthetic score streams."""
+"""Flow pacing and round counting (core/coaching/flow.py) on a virtual clock with synthetic score
+streams."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from tui_trainer.core.flow import (
+from tui_trainer.core.coaching.flow import (
     EXHALE,
     INHALE,
     POSE_CUE,
@@ -17,9 +18,9 @@ from tui_trainer.core.flow import (
     FlowRun,
     spoken_name,
 )
-from tui_trainer.core.records import FlowRecord
-from tui_trainer.core.routines import Flow, FlowPose
-from tui_trainer.core.synth import spec_from_world, standing_world
+from tui_trainer.core.demo.synth import spec_from_world, standing_world
+from tui_trainer.core.history.records import FlowRecord
+from tui_trainer.core.library.routines import Flow, FlowPose
 
 # A 1 breath, B 2 breaths, C 1 breath; 4 s a breath; 2 rounds: a round is 16 s, the flow 32 s.
 FLOW = Flow(

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from tui_trainer.cli import main
-from tui_trainer.core.history import flow_rows, step_cells
-from tui_trainer.core.records import FlowRecord, FlowWindowRecord, SessionInfo, StepRecord
+from tui_trainer.core.history.records import FlowRecord, FlowWindowRecord, SessionInfo, StepRecord
+from tui_trainer.core.history.summaries import flow_rows, step_cells
 from tui_trainer.io.history_db import MIGRATIONS, SCHEMA_VERSION, HistoryStore
 from tui_trainer.io.storage import SqliteSessionLog
 

@@ -10,10 +10,15 @@ import numpy as np
 import pytest
 from helpers import RecordingLog
 
-from tui_trainer.core.flow import EXHALE, INHALE, POSE_CUE, ROUND_CUE
-from tui_trainer.core.routines import Flow, FlowPose, Routine, Step
-from tui_trainer.core.session import DONE, HOLD, REST, Session, SessionState
-from tui_trainer.core.synth import bend_world, pose_from_world, spec_from_world, standing_world
+from tui_trainer.core.coaching.flow import EXHALE, INHALE, POSE_CUE, ROUND_CUE
+from tui_trainer.core.coaching.session import DONE, HOLD, REST, Session, SessionState
+from tui_trainer.core.demo.synth import (
+    bend_world,
+    pose_from_world,
+    spec_from_world,
+    standing_world,
+)
+from tui_trainer.core.library.routines import Flow, FlowPose, Routine, Step
 
 FPS = 30.0
 DT = 1.0 / FPS

@@ -11,13 +11,13 @@ import pytest
 from flow_tracks import flow_track, warp_track
 
 from tui_trainer.cli import main
-from tui_trainer.core.follow import WAIT_S, FollowTracker, TeacherClock
-from tui_trainer.core.follow_cues import Announcer, cue_phrase, lag_phrase, spoken_lag
-from tui_trainer.core.follow_demo import PAUSE_S, START_S, FollowDemoTrainee
-from tui_trainer.core.follow_timeline import online_timeline, timeline_errors
-from tui_trainer.core.motion import LandmarkTrack
-from tui_trainer.core.synth import bend_world, pose_from_world
-from tui_trainer.core.teacher import TeacherMotion, mirrored_track, pose_marks
+from tui_trainer.core.demo.follow_trainee import PAUSE_S, START_S, FollowDemoTrainee
+from tui_trainer.core.demo.synth import bend_world, pose_from_world
+from tui_trainer.core.motion.compare import LandmarkTrack
+from tui_trainer.core.motion.follow import WAIT_S, FollowTracker, TeacherClock
+from tui_trainer.core.motion.follow_cues import Announcer, cue_phrase, lag_phrase, spoken_lag
+from tui_trainer.core.motion.follow_timeline import online_timeline, timeline_errors
+from tui_trainer.core.motion.teacher import TeacherMotion, mirrored_track, pose_marks
 from tui_trainer.io.recording import LandmarkRecorder, RecordingSource, save_recording
 
 

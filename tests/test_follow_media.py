@@ -13,9 +13,9 @@ import pytest
 from flow_tracks import warp_track
 
 from tui_trainer.cli import main
-from tui_trainer.core.follow_timeline import online_timeline, timeline_errors
-from tui_trainer.core.motion import LandmarkTrack
-from tui_trainer.core.teacher import TeacherMotion
+from tui_trainer.core.motion.compare import LandmarkTrack
+from tui_trainer.core.motion.follow_timeline import online_timeline, timeline_errors
+from tui_trainer.core.motion.teacher import TeacherMotion
 from tui_trainer.io.recording import save_recording
 from tui_trainer.io.teacher import CACHE_ENV, cache_path, load_teacher_track
 

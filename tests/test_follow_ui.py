@@ -14,7 +14,7 @@ from helpers import RecordingLog
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Digits, Static
 
-from tui_trainer.core.teacher import TeacherMotion
+from tui_trainer.core.motion.teacher import TeacherMotion
 from tui_trainer.io.audio import Chime
 from tui_trainer.io.follow_source import FollowDemoSource
 from tui_trainer.ui.follow_app import FollowApp, FollowReportScreen
@@ -158,8 +158,8 @@ async def test_pause_and_an_early_end(teacher: TeacherMotion) -> None:
 def test_progress_bar_shows_pose_names_position_and_teacher(teacher: TeacherMotion) -> None:
     from dataclasses import replace
 
-    from tui_trainer.core.follow import FollowTracker
-    from tui_trainer.core.teacher import PoseMark
+    from tui_trainer.core.motion.follow import FollowTracker
+    from tui_trainer.core.motion.teacher import PoseMark
     from tui_trainer.ui.follow_screen import progress_text
 
     named = replace(

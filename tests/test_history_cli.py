@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tui_trainer.cli import main
-from tui_trainer.core.records import SessionInfo, StepRecord
+from tui_trainer.core.history.records import SessionInfo, StepRecord
 from tui_trainer.io.storage import SqliteSessionLog
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tui_trainer.core.records import SessionInfo, StepRecord
+from tui_trainer.core.history.records import SessionInfo, StepRecord
 from tui_trainer.io.history_db import HistoryStore
 from tui_trainer.io.storage import SqliteSessionLog
 
@@ -54,7 +54,7 @@ CHILD = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
-    from tui_trainer.core.records import SessionInfo, StepRecord
+    from tui_trainer.core.history.records import SessionInfo, StepRecord
     from tui_trainer.io.storage import SqliteSessionLog
 
     log = SqliteSessionLog(Path(sys.argv[1]))
@@ -181,7 +181,7 @@ READ_ONLY_CHILD = textwrap.dedent(
     """
     import json, sys
     from pathlib import Path
-    from tui_trainer.core.records import SessionInfo, StepRecord
+    from tui_trainer.core.history.records import SessionInfo, StepRecord
     from tui_trainer.io.storage import SqliteSessionLog
 
     log = SqliteSessionLog(Path(sys.argv[1]))
@@ -429,7 +429,7 @@ hold_s = 60
 KILL_CHILD = textwrap.dedent(
     """
     import sys
-    from tui_trainer.core.session import Session
+    from tui_trainer.core.coaching.session import Session
     from tui_trainer.io.sources import DemoSource
     from tui_trainer.io.storage import SqliteSessionLog
     from tui_trainer.ui.app import TrainerApp

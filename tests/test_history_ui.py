@@ -8,7 +8,7 @@ from pathlib import Path
 from textual.app import App
 from textual.widgets import DataTable, Label, Sparkline, Static
 
-from tui_trainer.core.records import SessionInfo, StepRecord
+from tui_trainer.core.history.records import SessionInfo, StepRecord
 from tui_trainer.io.storage import SqliteSessionLog
 from tui_trainer.ui.history import HistoryScreen, PoseTrend
 

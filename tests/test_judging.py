@@ -9,12 +9,17 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from tui_trainer.core.angles import body_points
-from tui_trainer.core.coach import PERFECT, FrameScorer, angle_readouts
-from tui_trainer.core.evidence import far_limit, gather
-from tui_trainer.core.judging import PoseJudge
-from tui_trainer.core.poses import AngleTarget, PoseSpec, Variant
-from tui_trainer.core.synth import bend_world, pose_from_world, spec_from_world, standing_world
+from tui_trainer.core.body.angles import body_points
+from tui_trainer.core.coaching.coach import PERFECT, FrameScorer, angle_readouts
+from tui_trainer.core.coaching.evidence import far_limit, gather
+from tui_trainer.core.coaching.judging import PoseJudge
+from tui_trainer.core.demo.synth import (
+    bend_world,
+    pose_from_world,
+    spec_from_world,
+    standing_world,
+)
+from tui_trainer.core.library.spec import AngleTarget, PoseSpec, Variant
 
 FPS = 30.0
 ARMS_UP = {"left_shoulder": 1.0, "right_shoulder": 1.0, "left_elbow": 0.8, "right_elbow": 0.8}
@@ -36,7 +41,7 @@ def test_body_points_keep_the_picture_and_scale_the_depth() -> None:
     pts = body_points(pose)
     np.testing.assert_allclose(pts[:, :2], pose.image_xy)
     # Orthographic synthetic camera: depth comes back in image units, at DEPTH_WEIGHT.
-    from tui_trainer.core.angles import DEPTH_WEIGHT
+    from tui_trainer.core.body.angles import DEPTH_WEIGHT
 
     scale = np.ptp(pose.image_xy[:, 1]) / np.ptp(pose.world[:, 1])
     np.testing.assert_allclose(pts[:, 2], pose.world[:, 2] * scale * DEPTH_WEIGHT, atol=1e-6)
@@ -146,7 +151,7 @@ def test_the_judge_scores_every_variant_and_side_at_once() -> None:
 
 
 def test_a_camera_on_its_side_is_told_not_corrected() -> None:
-    from tui_trainer.core.coach import SIDEWAYS
+    from tui_trainer.core.coaching.coach import SIDEWAYS
 
     base = arms_world(90.0)
     spec = spec_from_world("t_pose", base, {**ARMS_UP, "trunk_lean": 1.0}, tolerance=15.0)

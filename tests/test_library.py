@@ -225,7 +225,7 @@ def test_an_installed_package_reads_its_own_copy_of_the_library(
 ) -> None:
     """A wheel carries the library in tui_trainer/builtin/ (setup.py copies it there): that copy
     wins over a checkout's folders, found through importlib.resources."""
-    import tui_trainer.core.library as library
+    import tui_trainer.core.library.catalog as library
 
     package = tmp_path / "site-packages" / "tui_trainer"
     (package / "builtin" / "poses").mkdir(parents=True)

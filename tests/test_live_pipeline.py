@@ -16,11 +16,11 @@ import numpy as np
 import pytest
 from helpers import RecordingLog
 
-from tui_trainer.core.coach import PERFECT
+from tui_trainer.core.coaching.coach import PERFECT
+from tui_trainer.core.coaching.session import MAX_DT, Session, SessionState
 from tui_trainer.core.errors import SourceError
 from tui_trainer.core.library import PoseLibrary
-from tui_trainer.core.routines import Routine, Step
-from tui_trainer.core.session import MAX_DT, Session, SessionState
+from tui_trainer.core.library.routines import Routine, Step
 from tui_trainer.io.capture import CameraSource
 from tui_trainer.io.pose_worker import Inferred, PoseWorker
 from tui_trainer.ui.engine import LiveLoop, LiveStats

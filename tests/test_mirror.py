@@ -8,10 +8,15 @@ from typing import Any
 
 import numpy as np
 
-from tui_trainer.core.landmarks import INDEX
-from tui_trainer.core.routines import Routine, Step
-from tui_trainer.core.session import Session
-from tui_trainer.core.synth import bend_world, pose_from_world, spec_from_world, standing_world
+from tui_trainer.core.body.landmarks import INDEX
+from tui_trainer.core.coaching.session import Session
+from tui_trainer.core.demo.synth import (
+    bend_world,
+    pose_from_world,
+    spec_from_world,
+    standing_world,
+)
+from tui_trainer.core.library.routines import Routine, Step
 from tui_trainer.io.sources import Sample
 from tui_trainer.ui.engine import LiveLoop, LiveStats
 from tui_trainer.viz.composite import WindowView, layout, render_composite

@@ -8,17 +8,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tui_trainer.core.angles import ANGLE_NAMES
+from tui_trainer.core.body.angles import ANGLE_NAMES
+from tui_trainer.core.body.pose import Pose
+from tui_trainer.core.demo.synth import bend_world, pose_from_world, standing_world
 from tui_trainer.core.errors import NoPersonFound
-from tui_trainer.core.motion import (
+from tui_trainer.core.motion.compare import (
     LandmarkTrack,
     angle_series,
     compare_motion,
     score_from_error,
     tempo_fit,
 )
-from tui_trainer.core.pose import Pose
-from tui_trainer.core.synth import bend_world, pose_from_world, standing_world
 
 
 def _world_at(s: float) -> np.ndarray:

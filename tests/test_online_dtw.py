@@ -1,12 +1,13 @@
-"""The streaming alignment (core/online_dtw.py) on synthetic angle sequences with known warps."""
+"""The streaming alignment (core/motion/online_dtw.py) on synthetic angle sequences with known
+warps."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from tui_trainer.core.angles import ANGLE_MIRROR, ANGLE_NAMES
-from tui_trainer.core.online_dtw import AlignerConfig, MirrorAligner, OnlineAligner
+from tui_trainer.core.body.angles import ANGLE_MIRROR, ANGLE_NAMES
+from tui_trainer.core.motion.online_dtw import AlignerConfig, MirrorAligner, OnlineAligner
 
 RATE = 30.0
 K = len(ANGLE_NAMES)

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from tui_trainer.core.pose import Pose
-from tui_trainer.core.scoring import compare
+from tui_trainer.core.body.pose import Pose
+from tui_trainer.core.comparison.scoring import compare
 
 PHOTOS = (
     "tfjs_pose_warrior2.jpg",

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tui_trainer.core.landmarks import INDEX, NAMES
-from tui_trainer.core.pose import Pose
+from tui_trainer.core.body.landmarks import INDEX, NAMES
+from tui_trainer.core.body.pose import Pose
 
 
 def _arrays(seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

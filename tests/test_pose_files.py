@@ -8,13 +8,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tui_trainer.core.angles import MAIN_ANGLES
+from tui_trainer.core.body.angles import MAIN_ANGLES
+from tui_trainer.core.body.pose import Pose
 from tui_trainer.core.errors import LibraryFileError
 from tui_trainer.core.library import PoseLibrary, builtin_dir
-from tui_trainer.core.pose import Pose
-from tui_trainer.core.pose_builder import TOL_CAP, TOL_FLOOR, build_pose_spec
-from tui_trainer.core.pose_file import format_pose, load_pose_file, parse_pose
-from tui_trainer.core.templates import side_of
+from tui_trainer.core.library.builder import TOL_CAP, TOL_FLOOR, build_pose_spec
+from tui_trainer.core.library.pose_file import format_pose, load_pose_file, parse_pose
+from tui_trainer.core.library.templates import side_of
 from tui_trainer.core.tomlcompat import tomllib
 
 BAD_POSES = Path(__file__).parent / "data" / "bad_poses"

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tui_trainer.core.demo.synth import bend_world, pose_from_world, standing_world
 from tui_trainer.core.errors import InputFileError
-from tui_trainer.core.synth import bend_world, pose_from_world, standing_world
 from tui_trainer.io.recording import (
     LandmarkRecorder,
     RecordingSource,
@@ -103,7 +103,7 @@ def test_recording_source_records_what_the_session_reads(tmp_path: Path) -> None
 
 _CHILD = """
 import sys, time
-from tui_trainer.core.synth import bend_world, pose_from_world, standing_world
+from tui_trainer.core.demo.synth import bend_world, pose_from_world, standing_world
 from tui_trainer.io.recording import LandmarkRecorder
 
 rec = LandmarkRecorder(sys.argv[1], meta={"routine": "morning"})

@@ -7,9 +7,9 @@ import itertools
 import numpy as np
 import pytest
 
-from tui_trainer.core.landmarks import INDEX, NAMES
-from tui_trainer.core.pose import Pose
-from tui_trainer.core.scoring import (
+from tui_trainer.core.body.landmarks import INDEX, NAMES
+from tui_trainer.core.body.pose import Pose
+from tui_trainer.core.comparison.scoring import (
     PERFECT_SCORE,
     angle_distance,
     angle_score,

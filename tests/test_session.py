@@ -8,11 +8,16 @@ import numpy as np
 import pytest
 from helpers import RecordingLog
 
-from tui_trainer.core.coach import PERFECT
-from tui_trainer.core.records import StepRecord
-from tui_trainer.core.routines import Routine, Step
-from tui_trainer.core.session import DONE, HOLD, REST, Session, SessionState, totals
-from tui_trainer.core.synth import bend_world, pose_from_world, spec_from_world, standing_world
+from tui_trainer.core.coaching.coach import PERFECT
+from tui_trainer.core.coaching.session import DONE, HOLD, REST, Session, SessionState, totals
+from tui_trainer.core.demo.synth import (
+    bend_world,
+    pose_from_world,
+    spec_from_world,
+    standing_world,
+)
+from tui_trainer.core.history.records import StepRecord
+from tui_trainer.core.library.routines import Routine, Step
 
 FPS = 30.0
 DT = 1.0 / FPS

@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 import pytest
 
+from tui_trainer.core.demo.synth import bend_world, spec_from_world, standing_world
 from tui_trainer.core.errors import InputFileError, SourceError
-from tui_trainer.core.synth import bend_world, spec_from_world, standing_world
 from tui_trainer.io.capture import CameraSource, VideoSource, check_video
 from tui_trainer.io.sources import DemoSource, make_source
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import itertools
 
-from tui_trainer.core.speech_queue import (
+from tui_trainer.core.coaching.speech_queue import (
     DROPPED,
     INTERRUPT,
     PAUSE_S,

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from tui_trainer.core.history import format_duration, new_personal_bests, trend_by_session
-from tui_trainer.core.records import SessionInfo, StepRecord
+from tui_trainer.core.history.records import SessionInfo, StepRecord
+from tui_trainer.core.history.summaries import format_duration, new_personal_bests, trend_by_session
 from tui_trainer.io import history_owner
 from tui_trainer.io.history_db import SCHEMA_VERSION, HistoryError, HistoryStore
 from tui_trainer.io.storage import SqliteSessionLog, data_dir, default_db_path

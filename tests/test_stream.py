@@ -15,11 +15,11 @@ import pytest
 from mjpeg_server import MjpegServer, frame_number, free_port, numbered_frame, video_frames
 from textual.message import Message
 
+from tui_trainer.core.body.pose import Pose
+from tui_trainer.core.coaching.session import Session
 from tui_trainer.core.errors import InputFileError, SourceError
 from tui_trainer.core.library import PoseLibrary
-from tui_trainer.core.pose import Pose
-from tui_trainer.core.routines import Routine, Step
-from tui_trainer.core.session import Session
+from tui_trainer.core.library.routines import Routine, Step
 from tui_trainer.io.sources import is_live, make_source
 from tui_trainer.io.stream import StreamSource
 from tui_trainer.ui.engine import LiveLoop, LiveStats

@@ -13,9 +13,9 @@ from helpers import RecordingLog
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Digits, Static
 
-import tui_trainer.core.demo as demo_module
+import tui_trainer.core.demo.trainee as demo_module
+from tui_trainer.core.coaching.session import Session
 from tui_trainer.core.library import PoseLibrary, RoutineLibrary
-from tui_trainer.core.session import Session
 from tui_trainer.io.audio import Chime
 from tui_trainer.io.capture import CameraSource
 from tui_trainer.io.sources import DemoSource

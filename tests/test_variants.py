@@ -8,16 +8,22 @@ import numpy as np
 import pytest
 
 from tui_trainer.cli import main
-from tui_trainer.core.angles import ANGLE_INDEX, ANGLE_NAMES
-from tui_trainer.core.coach import PERFECT, FrameScorer
-from tui_trainer.core.holds import asymmetry, find_holds, group_holds, hold_angles, working_side
+from tui_trainer.core.body.angles import ANGLE_INDEX, ANGLE_NAMES
+from tui_trainer.core.body.pose import Pose
+from tui_trainer.core.coaching.coach import PERFECT, FrameScorer
+from tui_trainer.core.coaching.session import Session
+from tui_trainer.core.demo.synth import bend_world, pose_from_world, standing_world
 from tui_trainer.core.library import PoseLibrary, RoutineLibrary, builtin_dir
-from tui_trainer.core.motion import LandmarkTrack
-from tui_trainer.core.pose import Pose
-from tui_trainer.core.pose_builder import DeclaredVariant, build_pose_spec
-from tui_trainer.core.session import Session
-from tui_trainer.core.synth import bend_world, pose_from_world, standing_world
-from tui_trainer.core.variants import assign_declared, find_variants
+from tui_trainer.core.library.builder import DeclaredVariant, build_pose_spec
+from tui_trainer.core.library.holds import (
+    asymmetry,
+    find_holds,
+    group_holds,
+    hold_angles,
+    working_side,
+)
+from tui_trainer.core.library.variants import assign_declared, find_variants
+from tui_trainer.core.motion.compare import LandmarkTrack
 from tui_trainer.io.recording import save_recording
 
 K = len(ANGLE_NAMES)

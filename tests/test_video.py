@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tui_trainer.core.angles import MAIN_INDEX, angles_from_points
+from tui_trainer.core.body.angles import MAIN_INDEX, angles_from_points
 from tui_trainer.core.errors import InputFileError
 from tui_trainer.io.video import _plan, extract_landmarks, extract_tracks, probe_video
 

@@ -5,10 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tui_trainer.core.landmarks import INDEX
-from tui_trainer.core.pose import Pose
-from tui_trainer.core.scoring import Comparison
-from tui_trainer.core.synth import bend_world, pose_from_world, spec_from_world, standing_world
+from tui_trainer.core.body.landmarks import INDEX
+from tui_trainer.core.body.pose import Pose
+from tui_trainer.core.comparison.scoring import Comparison
+from tui_trainer.core.demo.synth import (
+    bend_world,
+    pose_from_world,
+    spec_from_world,
+    standing_world,
+)
 from tui_trainer.viz.composite import BANNER_COLORS, WindowView, judged, layout, render_composite
 from tui_trainer.viz.figure import render_figure
 from tui_trainer.viz.overlay import draw_angles, draw_skeleton, landmark_pixels

@@ -13,10 +13,10 @@ from typing import Any
 import numpy as np
 import pytest
 
+from tui_trainer.core.coaching.speech_queue import Priority
 from tui_trainer.core.errors import InputFileError
 from tui_trainer.core.library import PoseLibrary
-from tui_trainer.core.routines import Step
-from tui_trainer.core.speech_queue import Priority
+from tui_trainer.core.library.routines import Step
 from tui_trainer.io.audio import (
     RATE,
     AudioUnavailable,

@@ -9,13 +9,10 @@ from typing import Any
 
 import pytest
 
-from tui_trainer.core.coach import FEET_OUT, FIGHTING, PERFECT, FrameResult
-from tui_trainer.core.demo import DemoTrainee
-from tui_trainer.core.library import PoseLibrary
-from tui_trainer.core.routines import Flow, FlowPose, Routine, Step
-from tui_trainer.core.session import DONE, HOLD, REST, Session, SessionState
-from tui_trainer.core.speech_queue import INTERRUPT, Cue, Priority, SpeechQueue
-from tui_trainer.core.voice_cues import (
+from tui_trainer.core.coaching.coach import FEET_OUT, FIGHTING, PERFECT, FrameResult
+from tui_trainer.core.coaching.session import DONE, HOLD, REST, Session, SessionState
+from tui_trainer.core.coaching.speech_queue import INTERRUPT, Cue, Priority, SpeechQueue
+from tui_trainer.core.coaching.voice_cues import (
     DONE_PHRASE,
     FIRST_PERFECT,
     PERFECT_AGAIN,
@@ -27,6 +24,9 @@ from tui_trainer.core.voice_cues import (
     spoken_name,
     step_phrase,
 )
+from tui_trainer.core.demo.trainee import DemoTrainee
+from tui_trainer.core.library import PoseLibrary
+from tui_trainer.core.library.routines import Flow, FlowPose, Routine, Step
 
 POSES = PoseLibrary.load()
 STEPS = (

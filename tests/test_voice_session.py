@@ -16,7 +16,7 @@ from helpers import RecordingLog
 
 from tui_trainer.cli import main
 from tui_trainer.core.library import PoseLibrary, RoutineLibrary
-from tui_trainer.core.routines import Routine, Step
+from tui_trainer.core.library.routines import Routine, Step
 from tui_trainer.io.audio import RATE, Chime, SharedOutput
 from tui_trainer.io.audio_file import AudioFileWriter
 from tui_trainer.io.sources import DemoSource

@@ -17,8 +17,8 @@ from collections.abc import Callable, Iterator
 import numpy as np
 import pytest
 
-from tui_trainer.core.scoring import Comparison
-from tui_trainer.core.synth import pose_from_world, spec_from_world, standing_world
+from tui_trainer.core.comparison.scoring import Comparison
+from tui_trainer.core.demo.synth import pose_from_world, spec_from_world, standing_world
 from tui_trainer.io.window import PreviewWindow
 from tui_trainer.viz.composite import BANNER_COLORS, WindowView
 

@@ -46,7 +46,7 @@ def angle_table(title: str, column: str, values: dict[str, float]) -> Any:
     """A rich Table of one number (degrees) per angle, in the order given."""
     from rich.table import Table
 
-    from tui_trainer.core.angles import ANGLE_LABELS
+    from tui_trainer.core.body.angles import ANGLE_LABELS
 
     table = Table(title=title)
     table.add_column("angle")

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 from tui_trainer.commands import _motion_common as common
 
 if TYPE_CHECKING:
-    from tui_trainer.core.coach import FrameResult
-    from tui_trainer.core.motion import LandmarkTrack
-    from tui_trainer.core.poses import PoseSpec
+    from tui_trainer.core.coaching.coach import FrameResult
+    from tui_trainer.core.library.spec import PoseSpec
+    from tui_trainer.core.motion.compare import LandmarkTrack
 
 VIDEO_SIZE = (1280, 720)  # --save-video frame size (the window's layout)
 TOP_CORRECTIONS = 5
@@ -79,7 +79,7 @@ def summarize(results: list[FrameResult], fps: float, spec: PoseSpec) -> Analysi
     """Totals of a run of FrameResults: each frame lasts 1 / fps seconds."""
     import numpy as np
 
-    from tui_trainer.core.coach import PERFECT
+    from tui_trainer.core.coaching.coach import PERFECT
 
     dt = 1.0 / fps
     perfect = np.array([r.verdict == PERFECT for r in results], bool)
@@ -120,7 +120,7 @@ def summarize(results: list[FrameResult], fps: float, spec: PoseSpec) -> Analysi
 
 
 def _mirror(name: str) -> str:
-    from tui_trainer.core.coach import mirror_name
+    from tui_trainer.core.coaching.coach import mirror_name
 
     return mirror_name(name)
 
@@ -143,7 +143,7 @@ def resolve_spec(pose_id: str, side: str | None) -> PoseSpec:
 
 
 def score_track(track: LandmarkTrack, spec: PoseSpec, side: str | None) -> list[FrameResult]:
-    from tui_trainer.core.coach import FrameScorer
+    from tui_trainer.core.coaching.coach import FrameScorer
 
     scorer = FrameScorer(spec, "either", required_side=side)
     return [scorer.update(pose, t) for t, pose in track.frames()]
@@ -205,7 +205,7 @@ def plot_scores(results: list[FrameResult], path: str, title: str) -> None:
     """Score over time, the PERFECT thresholds, and the PERFECT stretches shaded."""
     import numpy as np
 
-    from tui_trainer.core.coach import PERFECT, CoachConfig
+    from tui_trainer.core.coaching.coach import PERFECT, CoachConfig
 
     plt = common.pyplot()
 

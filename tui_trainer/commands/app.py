@@ -87,7 +87,7 @@ class _SharedLog:
 
     def __call__(self) -> Any:
         if self.log is None:
-            from tui_trainer.core.records import NullSessionLog
+            from tui_trainer.core.history.records import NullSessionLog
 
             try:
                 from tui_trainer.io.storage import SqliteSessionLog

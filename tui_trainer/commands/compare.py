@@ -9,7 +9,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from tui_trainer.core.scoring import Comparison
+    from tui_trainer.core.comparison.scoring import Comparison
 
 MODELS = ("full", "lite", "heavy")
 
@@ -76,7 +76,7 @@ def print_report(c: Comparison, target: str, actual: str) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from tui_trainer.core.angles import ANGLE_LABELS
+    from tui_trainer.core.body.angles import ANGLE_LABELS
     from tui_trainer.viz.style import DEFAULT_TOLERANCE
 
     console = Console()
@@ -123,7 +123,7 @@ def print_report(c: Comparison, target: str, actual: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tui_trainer.core.scoring import compare
+    from tui_trainer.core.comparison.scoring import compare
     from tui_trainer.io.estimator import MODEL_COMPLEXITY, estimate_images
     from tui_trainer.io.images import check_writable_image, read_image, write_image
 
@@ -132,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
     target, actual = estimate_images([args.target, args.actual], MODEL_COMPLEXITY[args.model])
     result = compare(target, actual, sides=args.sides)
     if args.save_overlay:
-        from tui_trainer.core.angles import MAIN_ANGLES
+        from tui_trainer.core.body.angles import MAIN_ANGLES
         from tui_trainer.viz.overlay import draw_skeleton
 
         image = draw_skeleton(

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from tui_trainer.commands import _motion_common as common
 
 if TYPE_CHECKING:
-    from tui_trainer.core.motion import LandmarkTrack, MotionComparison
+    from tui_trainer.core.motion.compare import LandmarkTrack, MotionComparison
 
 PLOT_ANGLES = 3  # most-deviating angles drawn by --plot
 
@@ -72,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
     import json
 
     from tui_trainer.core.errors import InputFileError
-    from tui_trainer.core.motion import compare_motion
+    from tui_trainer.core.motion.compare import compare_motion
 
     if not 0 < args.band <= 1:
         raise InputFileError(f"--band: expected a fraction in (0, 1], got {args.band}")
@@ -81,8 +81,8 @@ def run(args: argparse.Namespace) -> int:
     result = compare_motion(expert, trainee, band=args.band, mirror=args.mirror)
     timeline = None
     if args.online:
-        from tui_trainer.core.follow_timeline import online_timeline
-        from tui_trainer.core.teacher import TeacherMotion
+        from tui_trainer.core.motion.follow_timeline import online_timeline
+        from tui_trainer.core.motion.teacher import TeacherMotion
 
         teacher = TeacherMotion.from_track(expert, Path(args.expert).name)
         timeline = online_timeline(teacher, trainee, mirror=args.mirror)
@@ -104,7 +104,7 @@ def _report_online(r: MotionComparison, timeline: list[dict[str, float]]) -> Non
     """How far the live (causal) alignment strays from the offline path, which sees it all."""
     import numpy as np
 
-    from tui_trainer.core.follow_timeline import offline_positions
+    from tui_trainer.core.motion.follow_timeline import offline_positions
 
     t = np.array([e["t"] for e in timeline])
     online = np.array([e["teacher_t"] for e in timeline])
@@ -121,7 +121,7 @@ def _report_online(r: MotionComparison, timeline: list[dict[str, float]]) -> Non
 def _report(r: MotionComparison, args: argparse.Namespace) -> None:
     from rich.console import Console
 
-    from tui_trainer.core.angles import ANGLE_LABELS
+    from tui_trainer.core.body.angles import ANGLE_LABELS
 
     console = Console()
     colour = "green" if r.score >= 85 else "yellow" if r.score >= 65 else "red"
@@ -153,7 +153,7 @@ def plot_comparison(r: MotionComparison, path: str, expert_name: str, trainee_na
     """Aligned curves of the most-deviating angles (left) and the warping path (right)."""
     import numpy as np
 
-    from tui_trainer.core.angles import ANGLE_INDEX, ANGLE_LABELS
+    from tui_trainer.core.body.angles import ANGLE_INDEX, ANGLE_LABELS
 
     plt = common.pyplot()
 

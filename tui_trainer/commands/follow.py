@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from tui_trainer.core.errors import InputFileError
-    from tui_trainer.core.teacher import TeacherMotion, mirrored_track
+    from tui_trainer.core.motion.teacher import TeacherMotion, mirrored_track
     from tui_trainer.io.teacher import is_recording, load_teacher_track
 
     # Everything a user can get wrong is checked before the slow work and the full screen.

@@ -6,8 +6,8 @@ import argparse
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from tui_trainer.core.history import SessionDetail
-    from tui_trainer.core.records import StepRecord
+    from tui_trainer.core.history.records import StepRecord
+    from tui_trainer.core.history.summaries import SessionDetail
     from tui_trainer.io.history_db import HistoryStore
 
 CSV_SESSION_COLUMNS = (
@@ -94,7 +94,7 @@ def run_list(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    from tui_trainer.core.history import format_duration, local_time
+    from tui_trainer.core.history.summaries import format_duration, local_time
 
     with _open() as store:
         if args.json:
@@ -150,7 +150,12 @@ def run_show(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    from tui_trainer.core.history import STEP_COLUMNS, format_duration, local_time, step_cells
+    from tui_trainer.core.history.summaries import (
+        STEP_COLUMNS,
+        format_duration,
+        local_time,
+        step_cells,
+    )
 
     with _open() as store:
         detail = _detail(store, args.id)
@@ -179,7 +184,7 @@ def _flow_table(step: StepRecord) -> Any:
     """A flow step: a row per pose, a column per round."""
     from rich.table import Table
 
-    from tui_trainer.core.history import FLOW_LEGEND, flow_columns, flow_rows
+    from tui_trainer.core.history.summaries import FLOW_LEGEND, flow_columns, flow_rows
 
     assert step.flow is not None
     side = f" ({step.side})" if step.side else ""
@@ -195,7 +200,7 @@ def run_poses(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    from tui_trainer.core.history import sparkline_text
+    from tui_trainer.core.history.summaries import sparkline_text
 
     with _open() as store:
         progress = store.pose_progress()

@@ -1,6 +1,6 @@
 """`tui-trainer poses build`: a pose of your own from photos or a video of someone doing it.
 
-From a video only the held stretches are used (core/holds.py): stepping in, adjusting and
+From a video only the held stretches are used (core/library/holds.py): stepping in, adjusting and
 stepping out are left out, and so is plain standing when the video has other holds. Distinct
 holds become variants; a pose whose holds are not left/right symmetric gets two sides, and the
 side the video shows is found from the working (more bent) leg.
@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from tui_trainer.core.motion import LandmarkTrack
-    from tui_trainer.core.pose import Pose
+    from tui_trainer.core.body.pose import Pose
+    from tui_trainer.core.motion.compare import LandmarkTrack
 
 
 def add_parser(sub: Any) -> None:
@@ -93,7 +93,7 @@ def pick_from_track(
     import numpy as np
 
     from tui_trainer.core.errors import NoPersonFound
-    from tui_trainer.core.holds import (
+    from tui_trainer.core.library.holds import (
         ASYMMETRIC_DEG,
         Hold,
         asymmetry,
@@ -150,7 +150,7 @@ def pick_from_track(
 
 
 def _library_context(pose_id: str) -> tuple[Any, Any, list[dict[str, float]]]:
-    from tui_trainer.commands.poses import load_library
+    from tui_trainer.commands.library_files import load_library
 
     lib = load_library()
     base = lib.get(pose_id) if pose_id in lib else None
@@ -166,8 +166,8 @@ def _library_context(pose_id: str) -> tuple[Any, Any, list[dict[str, float]]]:
 def run_build(args: argparse.Namespace) -> int:
     from tui_trainer.core.errors import InputFileError, TrainerError
     from tui_trainer.core.library import user_dir
-    from tui_trainer.core.pose_builder import build_pose_spec
-    from tui_trainer.core.pose_file import format_pose, valid_id
+    from tui_trainer.core.library.builder import build_pose_spec
+    from tui_trainer.core.library.pose_file import format_pose, valid_id
 
     if not valid_id(args.pose_id):
         raise TrainerError(

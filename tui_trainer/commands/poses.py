@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from typing import TYPE_CHECKING, Any
 
+from tui_trainer.commands.library_files import load_library
+
 if TYPE_CHECKING:
-    from tui_trainer.core.library import LoadError, PoseLibrary
-    from tui_trainer.core.poses import PoseSpec
+    from tui_trainer.core.library.spec import PoseSpec
 
 
 def register(parser: argparse.ArgumentParser, subparsers: Any) -> None:
@@ -42,19 +42,6 @@ def register(parser: argparse.ArgumentParser, subparsers: Any) -> None:
     from tui_trainer.commands.pose_build import add_parser
 
     add_parser(sub)
-
-
-def load_library() -> PoseLibrary:
-    from tui_trainer.core.library import PoseLibrary
-
-    lib = PoseLibrary.load()
-    print_load_errors(lib.errors)
-    return lib
-
-
-def print_load_errors(errors: list[LoadError]) -> None:
-    for e in errors:
-        print(f"tui-trainer: warning: skipped broken file: {e.message}", file=sys.stderr)
 
 
 def _sides(spec: PoseSpec) -> str:
@@ -141,7 +128,7 @@ def run_show(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    from tui_trainer.core.angles import ANGLE_LABELS
+    from tui_trainer.core.body.angles import ANGLE_LABELS
 
     console = Console()
     console.print(f"[bold]{spec.name}[/bold]  {spec.sanskrit}  ({spec.id})")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from tui_trainer.core.library import PoseLibrary
-    from tui_trainer.core.routines import Flow, Routine, Step
+    from tui_trainer.core.library.routines import Flow, Routine, Step
 
 
 def register(parser: argparse.ArgumentParser, subparsers: Any) -> None:
@@ -88,7 +88,7 @@ def routine_json(routine: Routine, poses: PoseLibrary) -> dict[str, Any]:
 
 
 def _load() -> tuple[PoseLibrary, Any]:
-    from tui_trainer.commands.poses import print_load_errors
+    from tui_trainer.commands.library_files import print_load_errors
     from tui_trainer.core.library import PoseLibrary, RoutineLibrary
 
     poses = PoseLibrary.load()

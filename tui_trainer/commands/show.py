@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    from tui_trainer.core.angles import ANGLE_LABELS, MAIN_ANGLES
+    from tui_trainer.core.body.angles import ANGLE_LABELS, MAIN_ANGLES
     from tui_trainer.io.estimator import MODEL_COMPLEXITY, estimate_images
     from tui_trainer.io.images import check_writable_image, read_image, write_image
     from tui_trainer.viz.overlay import draw_skeleton

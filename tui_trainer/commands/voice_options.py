@@ -69,7 +69,7 @@ def follow_say(voice: Any) -> Any:
     picks, already paced): the phrase goes to the voice, worth saying for 2 s."""
     if voice is None:
         return None
-    from tui_trainer.core.speech_queue import Priority
+    from tui_trainer.core.coaching.speech_queue import Priority
 
     voice.start()
 

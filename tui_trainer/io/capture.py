@@ -13,9 +13,9 @@ from typing import Any
 
 import numpy as np
 
+from tui_trainer.core.body.pose import Pose
 from tui_trainer.core.errors import InputFileError, SourceError, TrainerError
-from tui_trainer.core.pose import Pose
-from tui_trainer.core.poses import PoseSpec
+from tui_trainer.core.library.spec import PoseSpec
 from tui_trainer.io.pose_pipeline import PosePipeline, small_frame
 from tui_trainer.io.sources import (
     _STALL_S,

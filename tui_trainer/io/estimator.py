@@ -18,8 +18,8 @@ from typing import Any, Literal
 
 import numpy as np
 
+from tui_trainer.core.body.pose import Pose
 from tui_trainer.core.errors import ModelUnavailable, NoPersonFound
-from tui_trainer.core.pose import Pose
 
 Mode = Literal["image", "stream"]
 _MODEL_FILES = {

@@ -1,4 +1,4 @@
-"""The demo source of `follow --source demo`: the synthetic trainee of core/follow_demo.py,
+"""The demo source of `follow --source demo`: the synthetic trainee of core/demo/follow_trainee.py,
 paced at 30 fps like the routine demo (no camera, no MediaPipe, no picture)."""
 
 from __future__ import annotations
@@ -6,9 +6,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from tui_trainer.core.follow_demo import FollowDemoTrainee
-from tui_trainer.core.motion import LandmarkTrack
-from tui_trainer.core.poses import PoseSpec
+from tui_trainer.core.demo.follow_trainee import FollowDemoTrainee
+from tui_trainer.core.library.spec import PoseSpec
+from tui_trainer.core.motion.compare import LandmarkTrack
 from tui_trainer.io.sources import Clock, Sample, _Paced
 
 

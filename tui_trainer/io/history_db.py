@@ -21,13 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from tui_trainer.core.errors import TrainerError
-from tui_trainer.core.history import (
+from tui_trainer.core.history.records import FlowRecord, StepRecord
+from tui_trainer.core.history.summaries import (
     PoseProgress,
     SessionDetail,
     SessionSummary,
     trend_by_session,
 )
-from tui_trainer.core.records import FlowRecord, StepRecord
 from tui_trainer.io.history_owner import owner_alive
 
 Connect = Callable[..., sqlite3.Connection]

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from tui_trainer.core.pose import Pose
+from tui_trainer.core.body.pose import Pose
 from tui_trainer.io.sources import ESTIMATE_WIDTH, Sample, _cv2
 
 

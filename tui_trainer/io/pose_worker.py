@@ -22,8 +22,8 @@ from typing import Any
 
 import numpy as np
 
+from tui_trainer.core.body.pose import Pose
 from tui_trainer.core.errors import SourceError, TrainerError
-from tui_trainer.core.pose import Pose
 
 SLOTS = 2  # frames in flight at most (the live sources keep one ahead of the one being scored)
 START_TIMEOUT_S = 120.0  # importing MediaPipe and loading its graph, on a slow, busy machine

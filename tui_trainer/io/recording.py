@@ -26,10 +26,10 @@ from typing import Any
 
 import numpy as np
 
+from tui_trainer.core.body.landmarks import N_LANDMARKS
+from tui_trainer.core.body.pose import Pose
 from tui_trainer.core.errors import InputFileError
-from tui_trainer.core.landmarks import N_LANDMARKS
-from tui_trainer.core.motion import LandmarkTrack
-from tui_trainer.core.pose import Pose
+from tui_trainer.core.motion.compare import LandmarkTrack
 
 FORMAT_VERSION = 1
 _KEYS = ("timestamps", "image", "world", "visibility", "present", "image_size", "fps", "meta")

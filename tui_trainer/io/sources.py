@@ -21,9 +21,9 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from tui_trainer.core.body.pose import Pose
 from tui_trainer.core.errors import InputFileError
-from tui_trainer.core.pose import Pose
-from tui_trainer.core.poses import PoseSpec
+from tui_trainer.core.library.spec import PoseSpec
 
 Clock = Callable[[], float]
 NO_CAMERA_HINT = "try --source demo, a video file (--source PATH) or a phone (--source URL)"
@@ -112,7 +112,7 @@ class DemoSource:
         clock: Clock = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        from tui_trainer.core.demo import DemoTrainee
+        from tui_trainer.core.demo.trainee import DemoTrainee
 
         self.name = "demo"
         self.fps = fps

@@ -23,8 +23,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from tui_trainer.core.history import new_personal_bests
-from tui_trainer.core.records import SessionInfo, StepRecord
+from tui_trainer.core.history.records import SessionInfo, StepRecord
+from tui_trainer.core.history.summaries import new_personal_bests
 from tui_trainer.io import history_db, history_owner
 from tui_trainer.io.history_db import Connect
 

@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 
 from tui_trainer.core.errors import InputFileError
-from tui_trainer.core.motion import LandmarkTrack
-from tui_trainer.core.teacher import TeacherMotion
+from tui_trainer.core.motion.compare import LandmarkTrack
+from tui_trainer.core.motion.teacher import TeacherMotion
 
 CACHE_ENV = "TUI_TRAINER_CACHE_DIR"
 CACHE_VERSION = 1  # bump when extraction changes in a way that matters

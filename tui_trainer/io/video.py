@@ -21,10 +21,10 @@ from typing import Any
 
 import numpy as np
 
+from tui_trainer.core.body.landmarks import N_LANDMARKS
+from tui_trainer.core.body.pose import Pose
 from tui_trainer.core.errors import InputFileError
-from tui_trainer.core.landmarks import N_LANDMARKS
-from tui_trainer.core.motion import LandmarkTrack
-from tui_trainer.core.pose import Pose
+from tui_trainer.core.motion.compare import LandmarkTrack
 
 MIN_CHUNK = 64  # frames: smaller chunks cost more in warm-up than they gain
 _PROGRESS_EVERY = 8  # frames between progress messages from a worker

@@ -28,11 +28,11 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from tui_trainer.core.poses import PoseSpec
-from tui_trainer.core.routines import Step
-from tui_trainer.core.session import SessionState
-from tui_trainer.core.speech_queue import INTERRUPT, Cue, Priority, SpeechQueue
-from tui_trainer.core.voice_cues import CuePlanner, Withdraw
+from tui_trainer.core.coaching.session import SessionState
+from tui_trainer.core.coaching.speech_queue import INTERRUPT, Cue, Priority, SpeechQueue
+from tui_trainer.core.coaching.voice_cues import CuePlanner, Withdraw
+from tui_trainer.core.library.routines import Step
+from tui_trainer.core.library.spec import PoseSpec
 from tui_trainer.io.audio import to_float
 
 SPEECH_GAIN = 0.8  # eSpeak peaks near full scale; the chime peaks at 0.35
@@ -151,7 +151,7 @@ class Voice:
         interrupts: bool = False,
         t: float | None = None,
     ) -> None:
-        """Say `text` when the voice is free (see core/speech_queue.py for the rules)."""
+        """Say `text` when the voice is free (see core/coaching/speech_queue.py for the rules)."""
         cue = Cue(text, int(priority), self.clock() if t is None else t, kind, ttl_s, interrupts)
         self._post(cue)
 

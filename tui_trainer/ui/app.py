@@ -12,10 +12,10 @@ from textual import events
 from textual.app import App
 from textual.binding import Binding, BindingType
 
+from tui_trainer.core.coaching.session import Session, StepSummary
+from tui_trainer.core.history.records import NullSessionLog, SessionLog
 from tui_trainer.core.library import PoseLibrary, RoutineLibrary
-from tui_trainer.core.records import NullSessionLog, SessionLog
-from tui_trainer.core.routines import Routine
-from tui_trainer.core.session import Session, StepSummary
+from tui_trainer.core.library.routines import Routine
 from tui_trainer.io.audio import Chime
 from tui_trainer.io.sources import FrameSource
 from tui_trainer.ui.engine import LiveLoop, LiveStats

@@ -18,9 +18,9 @@ from typing import Any
 import numpy as np
 from textual.message import Message
 
+from tui_trainer.core.coaching.session import Session, SessionState
 from tui_trainer.core.errors import SourceInterrupted, TrainerError
-from tui_trainer.core.poses import PoseSpec
-from tui_trainer.core.session import Session, SessionState
+from tui_trainer.core.library.spec import PoseSpec
 from tui_trainer.io.sources import FrameSource
 from tui_trainer.ui.messages import (
     FlowCue,

@@ -17,10 +17,10 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from tui_trainer.core.angles import ANGLE_LABELS
-from tui_trainer.core.follow import FollowReport, FollowTracker
-from tui_trainer.core.records import NullSessionLog, SessionInfo, SessionLog
-from tui_trainer.core.teacher import TeacherMotion
+from tui_trainer.core.body.angles import ANGLE_LABELS
+from tui_trainer.core.history.records import NullSessionLog, SessionInfo, SessionLog
+from tui_trainer.core.motion.follow import FollowReport, FollowTracker
+from tui_trainer.core.motion.teacher import TeacherMotion
 from tui_trainer.io.audio import Chime
 from tui_trainer.io.sources import FrameSource
 from tui_trainer.ui.engine import LiveStats

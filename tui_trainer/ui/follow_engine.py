@@ -19,12 +19,12 @@ from typing import Any
 import numpy as np
 from textual.message import Message
 
+from tui_trainer.core.body.pose import Pose
 from tui_trainer.core.errors import TrainerError
-from tui_trainer.core.follow import FollowState, FollowTracker
-from tui_trainer.core.follow_cues import Announcer, Phrase
-from tui_trainer.core.motion import SCORE_TOLERANCE
-from tui_trainer.core.pose import Pose
-from tui_trainer.core.poses import AngleTarget, PoseSpec
+from tui_trainer.core.library.spec import AngleTarget, PoseSpec
+from tui_trainer.core.motion.compare import SCORE_TOLERANCE
+from tui_trainer.core.motion.follow import FollowState, FollowTracker
+from tui_trainer.core.motion.follow_cues import Announcer, Phrase
 from tui_trainer.io.sources import FrameSource
 from tui_trainer.ui.engine import LiveStats
 from tui_trainer.ui.messages import SourceEnded, SourceProblem
@@ -161,7 +161,7 @@ class FollowLoop:
     def window_view(self, state: FollowState, frame: np.ndarray | None, pose: Pose | None) -> Any:
         """The preview picture's content: the live image, the teacher's picture at its own
         playback time (or a figure of the aligned pose), the aligned pose as the 3D ghost."""
-        from tui_trainer.core.scoring import compare
+        from tui_trainer.core.comparison.scoring import compare
         from tui_trainer.viz.composite import WindowView
 
         if frame is None:  # the demo has no picture: draw its skeleton on a plain frame

@@ -17,16 +17,16 @@ from textual.widget import Widget
 from textual.widgets import Digits, Footer, Header, Static
 from textual.worker import get_current_worker
 
-from tui_trainer.core.follow import FollowState
-from tui_trainer.core.follow_cues import ON_TIME_S
-from tui_trainer.core.teacher import TeacherMotion
+from tui_trainer.core.motion.follow import FollowState
+from tui_trainer.core.motion.follow_cues import ON_TIME_S
+from tui_trainer.core.motion.teacher import TeacherMotion
 from tui_trainer.ui.follow_engine import FollowDone, FollowFrame, FollowLoop, FollowSaid
 from tui_trainer.ui.frame_pacer import FramePacer
 from tui_trainer.ui.messages import Notice, SourceEnded, SourceProblem
 from tui_trainer.ui.widgets import AngleBars
 
 if TYPE_CHECKING:
-    from tui_trainer.ui.follow_app import FollowApp
+    from tui_trainer.ui.hosts import FollowHost
 
 
 def progress_text(teacher: TeacherMotion, state: FollowState | None, width: int) -> Text:
@@ -107,7 +107,7 @@ class FollowScreen(Screen[None]):
         self._pacer = FramePacer(self._draw_frame, self.set_timer)
 
     @property
-    def trainer(self) -> FollowApp:
+    def trainer(self) -> FollowHost:
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:

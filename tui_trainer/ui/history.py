@@ -15,7 +15,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Sparkline, Static
 
-from tui_trainer.core.history import (
+from tui_trainer.core.history.summaries import (
     STEP_COLUMNS,
     PoseProgress,
     SessionDetail,

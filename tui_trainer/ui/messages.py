@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from tui_trainer.core.session import SessionState
+from tui_trainer.core.coaching.session import SessionState
 
 
 class FrameProcessed(Message):

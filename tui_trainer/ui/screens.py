@@ -11,13 +11,13 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from tui_trainer.core.history import FLOW_LEGEND, flow_columns, flow_rows
+from tui_trainer.core.coaching.session import StepSummary, totals
+from tui_trainer.core.history.summaries import FLOW_LEGEND, flow_columns, flow_rows
 from tui_trainer.core.library import LoadError
-from tui_trainer.core.routines import Routine, Step
-from tui_trainer.core.session import StepSummary, totals
+from tui_trainer.core.library.routines import Routine, Step
 
 if TYPE_CHECKING:
-    from tui_trainer.ui.app import TrainerApp
+    from tui_trainer.ui.hosts import TrainerHost
 
 
 def minutes(seconds: float) -> str:
@@ -48,7 +48,7 @@ class RoutineListScreen(Screen[None]):
         self.errors = errors
 
     @property
-    def trainer(self) -> TrainerApp:
+    def trainer(self) -> TrainerHost:
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:

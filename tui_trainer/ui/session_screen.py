@@ -16,10 +16,10 @@ from textual.screen import Screen
 from textual.widgets import Digits, Footer, Header, Static
 from textual.worker import get_current_worker
 
-from tui_trainer.core.coach import PERFECT, angle_readouts
-from tui_trainer.core.flow import EXHALE, INHALE, ROUND_CUE, FlowState
-from tui_trainer.core.routines import Routine
-from tui_trainer.core.session import REST, Session, SessionState
+from tui_trainer.core.coaching.coach import PERFECT, angle_readouts
+from tui_trainer.core.coaching.flow import EXHALE, INHALE, ROUND_CUE, FlowState
+from tui_trainer.core.coaching.session import REST, Session, SessionState
+from tui_trainer.core.library.routines import Routine
 from tui_trainer.ui.engine import LiveLoop
 from tui_trainer.ui.frame_pacer import FramePacer
 from tui_trainer.ui.messages import (
@@ -36,7 +36,7 @@ from tui_trainer.ui.messages import (
 from tui_trainer.ui.widgets import AngleBars, BreathBar, HoldBar, StepList
 
 if TYPE_CHECKING:
-    from tui_trainer.ui.app import TrainerApp
+    from tui_trainer.ui.hosts import TrainerHost
 
 
 def step_names(session: Session) -> list[str]:
@@ -85,7 +85,7 @@ class SessionScreen(Screen[None]):
         self._pacer = FramePacer(self._draw_frame, self.set_timer)
 
     @property
-    def trainer(self) -> TrainerApp:
+    def trainer(self) -> TrainerHost:
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:

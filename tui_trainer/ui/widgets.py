@@ -8,9 +8,9 @@ import math
 from rich.text import Text
 from textual.widget import Widget
 
-from tui_trainer.core.coach import AngleReadout
-from tui_trainer.core.flow import INHALE, FlowState
-from tui_trainer.core.session import SessionState
+from tui_trainer.core.coaching.coach import AngleReadout
+from tui_trainer.core.coaching.flow import INHALE, FlowState
+from tui_trainer.core.coaching.session import SessionState
 
 STATUS_STYLE = {"in": "bold green", "near": "bold dark_orange", "out": "bold red", "unknown": "dim"}
 SCALE = 180.0  # every angle is 0..180 degrees

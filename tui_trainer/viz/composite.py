@@ -14,10 +14,10 @@ from functools import lru_cache
 
 import numpy as np
 
-from tui_trainer.core.angles import ANGLE_INDEX, ANGLE_MIRROR, ANGLE_NAMES, MAIN_ANGLES
-from tui_trainer.core.pose import Pose
-from tui_trainer.core.poses import PoseSpec
-from tui_trainer.core.scoring import Comparison
+from tui_trainer.core.body.angles import ANGLE_INDEX, ANGLE_MIRROR, ANGLE_NAMES, MAIN_ANGLES
+from tui_trainer.core.body.pose import Pose
+from tui_trainer.core.comparison.scoring import Comparison
+from tui_trainer.core.library.spec import PoseSpec
 from tui_trainer.viz.figure import render_figure
 from tui_trainer.viz.overlay import ascii_text, draw_skeleton, put_text
 from tui_trainer.viz.skeleton3d import render_skeleton3d

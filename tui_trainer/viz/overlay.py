@@ -10,9 +10,9 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 
-from tui_trainer.core.angles import MAIN_ANGLES
-from tui_trainer.core.landmarks import BODY_INDEX, SKELETON_INDEX
-from tui_trainer.core.pose import VISIBLE, Pose
+from tui_trainer.core.body.angles import MAIN_ANGLES
+from tui_trainer.core.body.landmarks import BODY_INDEX, SKELETON_INDEX
+from tui_trainer.core.body.pose import VISIBLE, Pose
 from tui_trainer.viz.style import (
     ANGLE_VERTEX,
     STATUS_COLORS,

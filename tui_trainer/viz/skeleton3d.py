@@ -6,8 +6,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from tui_trainer.core.landmarks import BODY_INDEX, INDEX, SKELETON_INDEX
-from tui_trainer.core.pose import VISIBLE, Pose
+from tui_trainer.core.body.landmarks import BODY_INDEX, INDEX, SKELETON_INDEX
+from tui_trainer.core.body.pose import VISIBLE, Pose
 from tui_trainer.viz.style import (
     BACKGROUND,
     DIM_TEXT,

@@ -7,8 +7,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from tui_trainer.core.angles import ANGLES
-from tui_trainer.core.landmarks import INDEX, N_LANDMARKS, SKELETON_INDEX
+from tui_trainer.core.body.angles import ANGLES
+from tui_trainer.core.body.landmarks import INDEX, N_LANDMARKS, SKELETON_INDEX
 
 Color = tuple[int, int, int]
 

@@ -1,0 +1,157 @@
+"""What the coach says: the one correction that matters most (in the pose's own words, sides
+swapped for a mirrored match), framing messages, and per-angle readouts for display."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from tui_trainer.core.body.angles import ANGLE_INDEX, ANGLE_LABELS, ANGLE_MIRROR, ANGLE_NAMES
+from tui_trainer.core.body.landmarks import BODY_INDEX, INDEX
+from tui_trainer.core.body.pose import Pose
+from tui_trainer.core.comparison.scoring import Comparison
+from tui_trainer.core.library.spec import AngleTarget, PoseSpec
+
+NO_ONE = "no one in view: step in front of the camera"
+FEET_OUT = "step back: your feet are out of view"
+HEAD_OUT = "step back: your head is out of view"
+CUT_LEFT = "move into the frame: you are cut off at the left edge"
+CUT_RIGHT = "move into the frame: you are cut off at the right edge"
+SIDEWAYS = "the picture is on its side: stand the camera upright"
+
+_FEET = np.array([INDEX[n] for n in ("left_ankle", "right_ankle", "left_heel", "right_heel")])
+_HEAD = np.array([INDEX[n] for n in ("nose", "left_ear", "right_ear")])
+
+
+@dataclass(frozen=True)
+class Correction:
+    angle: str
+    text: str
+    error: float  # actual - target, degrees
+    excess: float  # |error| - tolerance, degrees
+
+
+@dataclass(frozen=True)
+class AngleReadout:
+    """One angle of the current pose for display: value, target, tolerance, status."""
+
+    name: str
+    label: str
+    actual: float  # NaN when not measurable
+    target: float
+    tolerance: float
+    confidence: float
+    straight: bool = False  # straighter than a straight target is fine
+
+    @property
+    def error(self) -> float:
+        return self.actual - self.target
+
+    @property
+    def status(self) -> str:
+        """ "in" within tolerance, "near" up to twice it, "out" beyond, "unknown" unseen."""
+        if not np.isfinite(self.actual):
+            return "unknown"
+        if self.straight and self.error > 0:
+            return "in"
+        err = abs(self.error)
+        if err <= self.tolerance:
+            return "in"
+        return "near" if err <= 2.0 * self.tolerance else "out"
+
+
+def mirror_name(name: str) -> str:
+    return ANGLE_NAMES[ANGLE_MIRROR[ANGLE_INDEX[name]]]
+
+
+_SIDE_WORD = re.compile(r"\b(left|right|Left|Right)\b")
+_OTHER_SIDE = {"left": "right", "right": "left", "Left": "Right", "Right": "Left"}
+
+
+def swap_sides(text: str) -> str:
+    """ "Bring your right arm down" -> "Bring your left arm down" (for a mirrored match)."""
+    return _SIDE_WORD.sub(lambda m: _OTHER_SIDE[m.group(1)], text)
+
+
+def matched_targets(spec: PoseSpec, comparison: Comparison | None) -> dict[str, AngleTarget]:
+    """The spec's angle targets keyed like the comparison. When it matched the mirror image,
+    names are swapped and so are the side words of the phrases ("front knee" needs nothing)."""
+    if comparison is None or not comparison.mirrored:
+        return dict(spec.angles)
+    return {
+        mirror_name(n): replace(t, increase=swap_sides(t.increase), decrease=swap_sides(t.decrease))
+        for n, t in spec.angles.items()
+    }
+
+
+def angle_readouts(
+    spec: PoseSpec, comparison: Comparison | None, names: list[str] | None = None
+) -> list[AngleReadout]:
+    """Readouts of the pose's important angles (or `names`), in the actual pose's labels."""
+    targets = matched_targets(spec, comparison)
+    wanted = names if names is not None else spec.important_angles()
+    if comparison is not None and comparison.mirrored:
+        wanted = [mirror_name(n) for n in wanted]
+    out = []
+    for name in wanted:
+        at = targets.get(name)
+        if at is None:
+            continue
+        actual, conf = float("nan"), 0.0
+        if comparison is not None and name in comparison.angles:
+            actual = comparison.angles[name][0]
+            conf = comparison.confidence.get(name, 0.0)
+            if conf < 0.3:
+                actual = float("nan")
+        out.append(
+            AngleReadout(
+                name, ANGLE_LABELS[name], actual, at.target, at.tolerance, conf, at.straight
+            )
+        )
+    return out
+
+
+def _fallback_phrase(name: str, error: float) -> str:
+    label = ANGLE_LABELS.get(name, name).lower()
+    return f"open your {label} more" if error < 0 else f"bend your {label} more"
+
+
+def worst_correction(
+    targets: Mapping[str, AngleTarget], comparison: Comparison, min_confidence: float = 0.5
+) -> Correction | None:
+    """The out-of-tolerance angle that matters most: (|error| - tolerance) x weight x confidence."""
+    best: tuple[float, Correction] | None = None
+    for name, at in targets.items():
+        err = comparison.errors.get(name)
+        conf = comparison.confidence.get(name, 0.0)
+        if err is None or not np.isfinite(err) or conf < min_confidence:
+            continue
+        excess = abs(err) - at.tolerance
+        if excess <= 0 or at.weight <= 0:
+            continue
+        value = excess * at.weight * conf
+        if best is None or value > best[0]:
+            text = at.hint(err) or _fallback_phrase(name, err)
+            best = (value, Correction(name, text, float(err), float(excess)))
+    return None if best is None else best[1]
+
+
+def framing_message(pose: Pose | None, margin: float = 0.01) -> str | None:
+    """Is the body in the picture? None when it is; otherwise what to do about it."""
+    if pose is None:
+        return NO_ONE
+    vis = pose.visible
+    xy = pose.image[:, :2]
+    if not vis[_FEET].any() or np.any(xy[_FEET, 1] > 1.0 - margin):
+        return FEET_OUT
+    if not vis[_HEAD].any() or np.any(xy[_HEAD, 1] < margin):
+        return HEAD_OUT
+    body = BODY_INDEX[vis[BODY_INDEX]]
+    if np.any(xy[body, 0] < margin):
+        return CUT_LEFT
+    if np.any(xy[body, 0] > 1.0 - margin):
+        return CUT_RIGHT
+    return None

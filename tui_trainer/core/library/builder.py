@@ -1,0 +1,449 @@
+"""Building a pose (its variants, angle targets, tolerances and weights) from photos of people.
+
+The same code builds the built-in library (scripts/build_builtin_poses.py) and the user's own
+poses (`tui-trainer poses build`). Steps:
+
+1. Sides: an asymmetric pose is mirrored so every photo shows the template side (by its side
+   rule, e.g. "the left knee is the more bent one", or else by whichever of the photo and its
+   mirror image is closer to the others). A symmetric pose counts every photo twice, as itself
+   and as its mirror image, so its targets come out symmetric.
+2. Variants: the photos are clustered on their joint angles (core/library/variants.py); each cluster
+   becomes a variant. Variants declared for the pose (e.g. "hands at heart" for tree, given by
+   the angles that define them) name the cluster they match; a declared variant no photo shows
+   is made from the main one with its defining angles set (and its template's limbs bent so).
+3. Per variant: template = robust mean of its photos' landmarks (library/templates.py), its
+   limbs bent to the targets; per angle target = median of the photos' body angles
+   (body/angles.body_points); tolerance = TOL_K
+   robust standard deviations, a small variant's spread pulled toward a typical one (PRIOR_STD,
+   SHRINK_N pseudo-photos), kept within [TOL_FLOOR, TOL_CAP]; weight, see `angle_weights`;
+   elbows and knees with a target of STRAIGHT_MIN or more are marked straight.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from tui_trainer.core.body.angles import ANGLE_INDEX, ANGLE_MIRROR, ANGLE_NAMES, PAIRED
+from tui_trainer.core.body.bend import bend_world
+from tui_trainer.core.body.pose import VISIBLE, Pose
+from tui_trainer.core.library.spec import AngleTarget, PoseSpec, Side, Variant
+from tui_trainer.core.library.templates import mean_template, project_image, side_of
+from tui_trainer.core.library.variants import (
+    MIN_VARIANT_PHOTOS,
+    assign_declared,
+    distances,
+    find_variants,
+)
+
+TOL_FLOOR = 8.0  # degrees: nobody holds a pose more precisely than this
+TOL_CAP = 30.0  # degrees: beyond this the angle is not part of the pose
+# tolerance = TOL_K robust standard deviations: the band that holds ~95% of the people who do
+# the pose (as a 2-sigma band does); "far off" is then twice that.
+TOL_K = 2.0
+# A spread measured on a few photos is unreliable: each variant's is pulled toward PRIOR_STD, the
+# median spread of a main angle within a variant over the 410 yoga photos (7.2 deg, variants of
+# 8+ photos), as if SHRINK_N more photos had shown it.
+PRIOR_STD = 7.0
+SHRINK_N = 5.0
+# Body-angle degrees from which an elbow or knee target means "straight": the library's targets
+# fall into bent (145 deg and less: arms overhead with palms together) and straight (150 and
+# more: hanging arms, standing legs), with nothing between.
+STRAIGHT_MIN = 150.0
+MIN_SAMPLES = 1
+_STRAIGHTENABLE = ("elbow", "knee")
+
+
+@dataclass(frozen=True)
+class AngleStats:
+    """Spread of one angle over a variant's photos."""
+
+    median: float
+    robust_std: float
+    confidence: float  # mean confidence (visibility) of the angle over the photos
+    n: int
+
+
+@dataclass(frozen=True)
+class DeclaredVariant:
+    """A form of the pose known beforehand, defined by a few angles: {angle: (target, tolerance
+    or None)} (tolerance None: the main variant's, at least 15 degrees), with the hint phrases
+    for this form ({angle: {"increase": ..., "decrease": ...}}, replacing the pose's)."""
+
+    id: str
+    name: str
+    angles: Mapping[str, tuple[float, float | None]]
+    hints: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+
+def resolve_sides(poses: Sequence[Pose], symmetric: bool, side_rule: str | None) -> list[Pose]:
+    """Every photo on the template (left) side; a symmetric pose's photos and their mirrors."""
+    if symmetric:
+        return [q for p in poses for q in (p, p.mirrored())]
+    if side_rule is not None:
+        return [p if side_of(p, side_rule) == "left" else p.mirrored() for p in poses]
+    # No rule: each photo as itself or mirrored, whichever is closer to the medoid photo.
+    values = np.stack([p.body_angles.values for p in poses])
+    flipped = values[:, ANGLE_MIRROR]
+    dist = np.minimum(distances(values), _cross(values, flipped))
+    ref = int(np.argmin(dist.sum(axis=1)))
+    keep = _cross(values[[ref]], values)[0] <= _cross(values[[ref]], flipped)[0]
+    return [p if k else p.mirrored() for p, k in zip(poses, keep)]
+
+
+def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    from tui_trainer.core.library.variants import FEATURE_INDEX
+
+    diff = np.abs(a[:, None, FEATURE_INDEX] - b[None, :, FEATURE_INDEX])
+    return np.asarray(np.nanmean(np.where(np.isfinite(diff), diff, np.nan), axis=-1))
+
+
+def angle_stats(poses: Sequence[Pose]) -> dict[str, AngleStats]:
+    """Median and robust spread of every body angle over photos (the well-seen ones if >= 3)."""
+    values = np.stack([p.body_angles.values for p in poses])
+    conf = np.stack([p.body_angles.confidence for p in poses])
+    out: dict[str, AngleStats] = {}
+    for k, name in enumerate(ANGLE_NAMES):
+        col = values[:, k]
+        good = np.isfinite(col) & (conf[:, k] >= VISIBLE)
+        if good.sum() < 3:
+            good = np.isfinite(col)
+        v = col[good]
+        if v.size == 0:
+            continue
+        med = float(np.median(v))
+        mad = float(np.median(np.abs(v - med))) * 1.4826
+        out[name] = AngleStats(med, mad, float(conf[:, k].mean()), int(v.size))
+    return out
+
+
+def angle_weights(
+    stats: Mapping[str, AngleStats], others: Sequence[Mapping[str, float]] = ()
+) -> dict[str, float]:
+    """Which joints matter for this form of the pose (0..1, the heaviest is 1).
+
+    weight = consistency x distinctiveness x visibility, where
+      consistency     = TOL_FLOOR / max(robust std, TOL_FLOOR)   (people agree on this angle)
+      distinctiveness = 0.25 + 0.75 * min(1, median distance of the target from the same
+                        angle's target in the other poses / 45 degrees)  (it tells poses apart;
+                        without other poses it is 1)
+      visibility      = mean confidence of the angle over the photos (0.3 floor)
+    """
+    raw: dict[str, float] = {}
+    for name, st in stats.items():
+        consistency = TOL_FLOOR / max(st.robust_std, TOL_FLOOR)
+        dists = [abs(st.median - o[name]) for o in others if name in o]
+        distinct = 1.0 if not dists else 0.25 + 0.75 * min(1.0, float(np.median(dists)) / 45.0)
+        raw[name] = consistency * distinct * max(st.confidence, 0.3)
+    top = max(raw.values(), default=1.0)
+    return {n: round(w / top, 2) for n, w in raw.items()}
+
+
+def tolerance(st: AngleStats) -> float:
+    """TOL_K x the robust std (pulled toward PRIOR_STD by SHRINK_N photos), within the bounds."""
+    std = float(np.sqrt((st.n * st.robust_std**2 + SHRINK_N * PRIOR_STD**2) / (st.n + SHRINK_N)))
+    return float(np.clip(TOL_K * std, TOL_FLOOR, TOL_CAP))
+
+
+def pair_tolerance(poses: Sequence[Pose]) -> dict[str, float]:
+    """How far people's left and right angle of each paired joint differ in a symmetric pose
+    (photos as taken: the gap left - right, counted both ways), as a tolerance."""
+    out: dict[str, float] = {}
+    for joint in PAIRED:
+        l_k, r_k = ANGLE_INDEX[f"left_{joint}"], ANGLE_INDEX[f"right_{joint}"]
+        gaps = np.array([p.body_angles.values[l_k] - p.body_angles.values[r_k] for p in poses])
+        seen = np.array(
+            [min(p.body_angles.confidence[l_k], p.body_angles.confidence[r_k]) for p in poses]
+        )
+        gaps = gaps[np.isfinite(gaps) & (seen >= VISIBLE)]
+        if gaps.size < 3:
+            continue
+        both = np.concatenate([gaps, -gaps])
+        std = float(np.median(np.abs(both))) * 1.4826
+        out[joint] = round(float(np.clip(TOL_K * std, TOL_FLOOR, TOL_CAP)), 1)
+    return out
+
+
+def is_straight(name: str, target: float) -> bool:
+    return name.rpartition("_")[2] in _STRAIGHTENABLE and target >= STRAIGHT_MIN
+
+
+# Generic hints by joint, for poses without hand-written ones: {joint: (increase, decrease)}.
+_JOINT_HINTS = {
+    "elbow": ("Straighten your {side} arm", "Bend your {side} elbow more"),
+    "shoulder": ("Raise your {side} arm higher", "Lower your {side} arm"),
+    "hip": ("Open your {side} hip, lift your chest", "Fold more at your {side} hip"),
+    "knee": ("Straighten your {side} knee", "Bend your {side} knee more"),
+    "ankle": ("Point your {side} foot", "Flex your {side} foot"),
+    "trunk_lean": ("Lean your torso further", "Bring your torso more upright"),
+    "leg_spread": ("Widen your legs", "Bring your legs closer together"),
+    "neck": ("Lift your head in line with your spine", "Lower your chin slightly"),
+}
+
+
+def default_hints(angle: str, symmetric: bool = True) -> dict[str, str]:
+    """Plain hint phrases for one angle. Asymmetric poses say "leading" for the template side and
+    "trailing" for the other, so the phrases stay right when the pose is mirrored."""
+    side, _, joint = angle.partition("_")
+    if angle in _JOINT_HINTS or side not in ("left", "right"):
+        inc, dec = _JOINT_HINTS.get(angle, ("Open your {side} joint", "Close your {side} joint"))
+        word = ""
+    else:
+        inc, dec = _JOINT_HINTS.get(
+            joint, ("Open your {side} " + joint, "Close your {side} " + joint)
+        )
+        word = side if symmetric else ("leading" if side == "left" else "trailing")
+    return {"increase": inc.format(side=word), "decrease": dec.format(side=word)}
+
+
+def describe_arms(targets: Mapping[str, float]) -> str:
+    """A plain name for a form from its arm angles ("arms overhead"), or "" when the two arms
+    differ or the angles are missing."""
+    forms = []
+    for side in ("left", "right"):
+        sh, el = targets.get(f"{side}_shoulder"), targets.get(f"{side}_elbow")
+        if sh is None or el is None:
+            return ""
+        if sh >= 135:
+            forms.append("arms overhead")
+        elif sh >= 60:
+            forms.append("arms out" if el >= 130 else "arms bent out")
+        elif el < 80:
+            forms.append("hands at heart")
+        elif el < 130:
+            forms.append("hands on hips")
+        else:
+            forms.append("arms by the sides")
+    return forms[0] if forms[0] == forms[1] else ""
+
+
+def _slug(name: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+    return slug if slug and slug[0].isalpha() else f"form_{slug}"
+
+
+@dataclass
+class _Group:
+    poses: list[Pose]
+    stats: dict[str, AngleStats]
+    photos: int
+    declared: DeclaredVariant | None = None
+
+
+def _targets(
+    stats: Mapping[str, AngleStats],
+    others: Sequence[Mapping[str, float]],
+    hints: Mapping[str, Mapping[str, str]] | None,
+    symmetric: bool,
+) -> dict[str, AngleTarget]:
+    weights = angle_weights(stats, others)
+    out: dict[str, AngleTarget] = {}
+    for n in ANGLE_NAMES:
+        st = stats.get(n)
+        if st is None:
+            continue
+        h = {**default_hints(n, symmetric), **(hints or {}).get(n, {})}
+        target = round(st.median, 1)
+        out[n] = AngleTarget(
+            target,
+            round(tolerance(st), 1),
+            weights[n],
+            h.get("increase", ""),
+            h.get("decrease", ""),
+            is_straight(n, target),
+        )
+    return out
+
+
+# Joints bent to their targets, parents first (bending a shoulder carries the elbow along).
+_FIT_ORDER = tuple(
+    f"{side}_{joint}"
+    for joint in ("hip", "knee", "ankle", "shoulder", "elbow")
+    for side in ("left", "right")
+)
+
+
+def fit_template(world: np.ndarray, vis: np.ndarray, targets: Mapping[str, float]) -> Pose:
+    """The template skeleton with its limbs bent to the targets: the averaged skeleton's own
+    angles are not the photos' median angles, and the figure shown (and the demo trainee, who
+    copies it) should hold exactly the pose the coach asks for."""
+    world = np.array(world, dtype=np.float64)
+    vis = np.clip(vis, 0.0, 1.0)
+    for name in _FIT_ORDER:
+        target = targets.get(name)
+        if target is None:
+            continue
+        for _ in range(4):  # body angles are not linear in the bend: a few steps
+            current = Pose.from_arrays(project_image(world), world, vis).body_angles[name]
+            delta = target - current
+            if not np.isfinite(delta) or abs(delta) < 0.5:
+                break
+            world = bend_world(world, name, delta)
+    return Pose.from_arrays(project_image(world), world, vis)
+
+
+def _template(poses: Sequence[Pose], angles: Mapping[str, AngleTarget]) -> Pose:
+    world, vis = mean_template(poses)
+    return fit_template(world, vis, {n: t.target for n, t in angles.items()})
+
+
+def _declared_form(main: Variant, d: DeclaredVariant) -> Variant:
+    """A declared variant no photo shows: the main one with its defining angles set."""
+    angles = dict(main.angles)
+    for name, (target, tol) in d.angles.items():
+        base = angles.get(name)
+        tolerance_ = tol if tol is not None else max(base.tolerance if base else 0.0, 15.0)
+        weight = base.weight if base else 0.5
+        inc, dec = (base.increase, base.decrease) if base else ("", "")
+        own = d.hints.get(name, {})
+        inc, dec = own.get("increase", inc), own.get("decrease", dec)
+        angles[name] = AngleTarget(target, tolerance_, weight, inc, dec, is_straight(name, target))
+    targets = {n: t.target for n, t in angles.items()}
+    template = fit_template(main.template.world, main.template.visibility, targets)
+    return Variant(d.id, d.name, template, angles, 0)
+
+
+def _groups(
+    samples: list[Pose], photo_ids: np.ndarray, declared: Sequence[DeclaredVariant]
+) -> list[_Group]:
+    """Photos grouped by form: declared forms with enough photos, then clusters of the rest."""
+    values = np.stack([p.body_angles.values for p in samples])
+    which = assign_declared(values, [{n: t for n, (t, _) in d.angles.items()} for d in declared])
+    groups: list[_Group] = []
+
+    def add(mask: np.ndarray, form: DeclaredVariant | None) -> None:
+        members = [p for p, m in zip(samples, mask) if m]
+        groups.append(_Group(members, angle_stats(members), len(set(photo_ids[mask])), form))
+
+    for d, form in enumerate(declared):
+        mask = which == d
+        if len(set(photo_ids[mask])) >= MIN_VARIANT_PHOTOS:
+            add(mask, form)
+    rest = np.flatnonzero(which == -1)
+    if len(rest):
+        labels = find_variants(values[rest], photo_ids[rest])
+        for c in range(int(labels.max()) + 1):
+            mask = np.zeros(len(samples), dtype=bool)
+            mask[rest[labels == c]] = True
+            if len(set(photo_ids[mask])) >= MIN_VARIANT_PHOTOS or not groups:
+                add(mask, None)
+    if not groups:  # a few photos, each of a declared form: learn from all of them
+        add(np.ones(len(samples), dtype=bool), None)
+    groups.sort(key=lambda g: -g.photos)
+    return groups
+
+
+def build_variants(
+    poses: Sequence[Pose],
+    *,
+    symmetric: bool,
+    side_rule: str | None,
+    hints: Mapping[str, Mapping[str, str]] | None = None,
+    others: Sequence[Mapping[str, float]] = (),
+    declared: Sequence[DeclaredVariant] = (),
+    forms: Sequence[int] | None = None,
+) -> tuple[Variant, ...]:
+    """The pose's variants (left side for asymmetric poses), the most common first.
+    forms: the variant each pose shows (e.g. distinct holds of a video) instead of finding
+    them."""
+    samples = resolve_sides(poses, symmetric, side_rule)
+    photo_ids = np.repeat(np.arange(len(poses)), 2) if symmetric else np.arange(len(poses))
+    if forms is None:
+        groups = _groups(samples, photo_ids, declared)
+    else:
+        labels = np.asarray(forms)[photo_ids]
+        groups = []
+        for c in np.unique(labels):
+            members = [p for p, lab in zip(samples, labels) if lab == c]
+            count = len(set(photo_ids[labels == c]))
+            groups.append(_Group(members, angle_stats(members), count))
+        groups.sort(key=lambda g: -g.photos)
+    variants: list[Variant] = []
+    used: set[str] = set()
+    for i, g in enumerate(groups):
+        own = {**(hints or {}), **(g.declared.hints if g.declared else {})}
+        angles = _targets(g.stats, others, own, symmetric)
+        if g.declared is not None:
+            vid, name = g.declared.id, g.declared.name
+        else:
+            upright = angles.get("trunk_lean", AngleTarget(0.0, 1.0, 0.0)).target < 30.0
+            name = describe_arms({n: t.target for n, t in angles.items()}) if upright else ""
+            if len(groups) == 1 and not declared:
+                name = ""
+            vid = _slug(name) if name else ("main" if i == 0 else f"form_{i + 1}")
+        while vid in used:
+            vid += "_b"
+        used.add(vid)
+        variants.append(Variant(vid, name, _template(g.poses, angles), angles, g.photos))
+    for d in declared:
+        if d.id not in used:
+            variants.append(_declared_form(variants[0], d))
+            used.add(d.id)
+    return tuple(variants)
+
+
+def build_pose_spec(
+    poses: Sequence[Pose],
+    pose_id: str,
+    name: str,
+    *,
+    sanskrit: str = "",
+    cue: str = "",
+    symmetric: bool = True,
+    side_rule: str | None = None,
+    template_side: Side = "left",
+    hints: Mapping[str, Mapping[str, str]] | None = None,
+    others: Sequence[Mapping[str, float]] = (),
+    declared: Sequence[DeclaredVariant] = (),
+    forms: Sequence[int] | None = None,
+    source: str = "",
+    builtin: bool = False,
+    extra: Mapping[str, object] | None = None,
+) -> PoseSpec:
+    """A PoseSpec from photos of the pose.
+
+    side_rule (asymmetric poses): how to tell the template side in a photo (see side_of); the
+    pose is built for the left side and mirrored to `template_side` if that is "right".
+    hints: {angle: {"increase": ..., "decrease": ...}}; others: target angles of other poses
+    (for the weights' distinctiveness); declared: forms known beforehand (see DeclaredVariant);
+    forms: which form each pose shows, when known (distinct holds of a video).
+    """
+    if len(poses) < MIN_SAMPLES:
+        raise ValueError("build_pose_spec: expected at least one pose")
+    variants = build_variants(
+        poses,
+        symmetric=symmetric,
+        side_rule=side_rule,
+        hints=hints,
+        others=others,
+        declared=declared,
+        forms=forms,
+    )
+    main = variants[0]
+    spec = PoseSpec(
+        id=pose_id,
+        name=name,
+        sanskrit=sanskrit,
+        cue=cue,
+        symmetric=symmetric,
+        template=main.template,
+        angles=main.angles,
+        template_side="left",
+        source=source,
+        builtin=builtin,
+        n_samples=len(poses),
+        extra=dict(extra or {}),
+        variants=variants,
+        pair_tolerance=pair_tolerance(poses) if symmetric else {},
+    )
+    if not symmetric and template_side == "right":
+        return spec.for_side("right")
+    return replace(spec, template_side=template_side) if not symmetric else spec
+
+
+def target_table(spec: PoseSpec) -> list[dict[str, float]]:
+    """Every variant's targets {angle: degrees} (what other poses are compared with)."""
+    return [{n: t.target for n, t in v.angles.items()} for v in spec.forms()]
