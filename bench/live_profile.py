@@ -91,7 +91,8 @@ def install() -> None:
     """Wrap every stage of this process (call before the app starts)."""
     import cv2
 
-    from tui_trainer.core import filters, session
+    from tui_trainer.core.body import filters
+    from tui_trainer.core.coaching import session
     from tui_trainer.io import capture, pose_pipeline, sources, stream, voice
     from tui_trainer.ui import session_screen
     from tui_trainer.viz import composite

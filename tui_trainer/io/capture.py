@@ -16,8 +16,7 @@ import numpy as np
 from tui_trainer.core.body.pose import Pose
 from tui_trainer.core.errors import InputFileError, SourceError, TrainerError
 from tui_trainer.core.library.spec import PoseSpec
-from tui_trainer.io.pose_pipeline import PosePipeline, small_frame
-from tui_trainer.io.sources import (
+from tui_trainer.io.frames import (
     _STALL_S,
     NO_CAMERA_HINT,
     Clock,
@@ -25,6 +24,7 @@ from tui_trainer.io.sources import (
     _cv2,
     _Paced,
 )
+from tui_trainer.io.pose_pipeline import PosePipeline, small_frame
 
 # A frame to estimate: (capture time, full-size frame, index, small copy for MediaPipe or None).
 Frame = tuple[float, np.ndarray, int, "np.ndarray | None"]

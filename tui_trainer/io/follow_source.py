@@ -9,7 +9,7 @@ from collections.abc import Callable
 from tui_trainer.core.demo.follow_trainee import FollowDemoTrainee
 from tui_trainer.core.library.spec import PoseSpec
 from tui_trainer.core.motion.compare import LandmarkTrack
-from tui_trainer.io.sources import Clock, Sample, _Paced
+from tui_trainer.io.frames import Clock, Sample, _Paced
 
 
 class FollowDemoSource:

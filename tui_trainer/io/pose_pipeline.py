@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from tui_trainer.core.body.pose import Pose
-from tui_trainer.io.sources import ESTIMATE_WIDTH, Sample, _cv2
+from tui_trainer.io.frames import ESTIMATE_WIDTH, Sample, _cv2
 
 
 def small_frame(frame: np.ndarray) -> np.ndarray:

@@ -21,7 +21,7 @@ import numpy as np
 
 from tui_trainer.core.errors import InputFileError, SourceError, SourceInterrupted
 from tui_trainer.io.capture import Frame, _Estimated
-from tui_trainer.io.sources import Clock, _cv2
+from tui_trainer.io.frames import Clock, _cv2
 
 SCHEMES = ("http", "https", "rtsp")
 OPEN_TIMEOUT_S = 5.0  # to connect (a phone on the same Wi-Fi answers in well under a second)
