@@ -17,7 +17,7 @@ than min(source fps, 1000/I) frames a second with a latency of about I. Goal: th
 >= 0.9 x min(source fps, 1000/I), latency p50 <= I + 33 ms, p95 <= 2*I + 33 ms.
 
     python bench/bench_live.py [--source video|stream] [--window] [--voice] [--repeat 2]
-                               [--profile] [--video PATH] [--size 160x45]
+                               [--busy N] [--screen-hz HZ] [--profile] [--video PATH]
 
 --profile prints where the time goes per frame (bench/live_profile.py) and the latency split.
 The same numbers from a real terminal (stats as JSON at exit):
@@ -62,7 +62,7 @@ def display() -> Iterator[None]:
         return
     if shutil.which("Xvfb") is None:
         raise SystemExit("--window needs a display: set DISPLAY or install Xvfb")
-    number = 90 + os.getpid() % 100
+    number = next(n for n in range(90, 200) if not Path(f"/tmp/.X{n}-lock").exists())
     xvfb = subprocess.Popen(
         ["Xvfb", f":{number}", "-screen", "0", "1920x1080x24", "-nolisten", "tcp"],
         stdout=subprocess.DEVNULL,
@@ -70,12 +70,29 @@ def display() -> Iterator[None]:
     )
     _outlive(xvfb.pid)
     OTHER_PIDS[xvfb.pid] = "Xvfb (X server)"
-    for _ in range(50):
-        if Path(f"/tmp/.X11-unix/X{number}").exists():
-            break
+    from tui_trainer.io.window import _display_reachable
+
+    deadline = time.monotonic() + 20.0  # a busy machine starts it slowly
+    while _display_reachable(f":{number}") is not None and time.monotonic() < deadline:
         time.sleep(0.1)
     os.environ["DISPLAY"] = f":{number}"
     yield
+
+
+@contextmanager
+def busy_processes(count: int) -> Iterator[None]:
+    """`count` processes spinning on a core each, for the run: the machine made slower (as
+    others' work on it does), repeatably."""
+    spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(count)]
+    for spinner in spinners:
+        OTHER_PIDS[spinner.pid] = "busy loop (--busy)"
+    try:
+        yield
+    finally:
+        for spinner in spinners:
+            OTHER_PIDS.pop(spinner.pid, None)
+            spinner.kill()
+            spinner.wait(5)
 
 
 @contextmanager
@@ -208,6 +225,9 @@ def main() -> None:
     parser.add_argument("--window", action="store_true", help="with the OpenCV preview window")
     parser.add_argument("--voice", action="store_true", help="with the voice coach speaking")
     parser.add_argument("--repeat", type=int, default=1, help="runs (each one reported)")
+    parser.add_argument(
+        "--busy", type=int, default=0, metavar="N", help="N busy-loop processes during the runs"
+    )
     parser.add_argument("--profile", action="store_true", help="time every stage of a frame")
     parser.add_argument("--size", default="160x45", help="terminal size to render, WxH")
     parser.add_argument(
@@ -239,7 +259,9 @@ def main() -> None:
     extras = [x for x, on in (("window", args.window), ("voice", args.voice)) if on]
     print(f"source: {what}; {' + '.join(extras) or 'no window, no voice'}; terminal {args.size}")
     print(f"load average before: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} (2 cores here)")
-    with display() if args.window else _nothing():
+    if args.busy:
+        print(f"with {args.busy} busy-loop process(es) spinning meanwhile")
+    with display() if args.window else _nothing(), busy_processes(args.busy):
         for k in range(args.repeat):
             with (
                 stream_server(args.video, fps, args.stream_width)

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from tui_trainer.core.body.pose import Pose
-from tui_trainer.core.errors import InputFileError, SourceError, TrainerError
+from tui_trainer.core.errors import InputFileError, SourceError
 from tui_trainer.core.library.spec import PoseSpec
 from tui_trainer.io.frames import (
     _STALL_S,
@@ -24,25 +24,21 @@ from tui_trainer.io.frames import (
     _cv2,
     _Paced,
 )
-from tui_trainer.io.pose_pipeline import PosePipeline, small_frame
-
-# A frame to estimate: (capture time, full-size frame, index, small copy for MediaPipe or None).
-Frame = tuple[float, np.ndarray, int, "np.ndarray | None"]
+from tui_trainer.io.pose_pipeline import Frame, PosePipeline, small_frame
 
 
 class _Estimated:
     """Shared part of camera, stream and video sources: MediaPipe (stream mode) on the newest
-    frame. With the worker process the next frame, when already captured, goes into inference
-    while the loop scores the one before; one left waiting while the loop was away (a newer
-    frame is there) is dropped. Subclasses give `_next(block)`: the newest frame not yet taken;
-    with block=False None when there is none yet, with block=True None only at the end."""
+    frame. With the worker process, a feeder thread hands it each frame as it is captured
+    (io/pose_pipeline.py) and `read()` gives the newest result; with an in-process estimator,
+    `read()` takes the newest frame and finds its pose. Subclasses give `_next()`: the newest
+    frame not yet taken (waits for one), None at the end."""
 
     name: str
     fps: float
 
     def __init__(self, estimator_factory: Callable[[], Any] | None = None) -> None:
         self._pipeline = PosePipeline(estimator_factory)
-        self._stale = 0  # frames dropped from the pipeline: newer ones had come
 
     def _start_estimator(self) -> None:
         self._pipeline.start()
@@ -52,34 +48,16 @@ class _Estimated:
         slower)."""
         return self._pipeline.estimate(frame)
 
-    def _next(self, block: bool) -> Frame | None:
+    def _next(self) -> Frame | None:
         raise NotImplementedError
-
-    def _poll(self) -> Frame | None:
-        try:
-            return self._next(block=False)
-        except TrainerError:
-            return None  # the next blocking read says it
 
     def read(self) -> Sample | None:
         pipeline = self._pipeline
-        if pipeline.busy and pipeline.waited_s() > 2.0 / max(self.fps, 1.0):
-            newer = self._poll()
-            if newer is not None:  # the loop was away: score the newest, not that one
-                pipeline.take()
-                self._stale += 1
-                pipeline.submit(*newer)
-        if not pipeline.busy:
-            item = self._next(block=True)
-            if item is None:
-                return None
-            pipeline.submit(*item)
-        sample = pipeline.take()
-        if pipeline.prefetches:
-            ahead = self._poll()
-            if ahead is not None:
-                pipeline.submit(*ahead)
-        return sample
+        if pipeline.streaming:
+            pipeline.run(self._next)
+            return pipeline.take()
+        item = self._next()
+        return None if item is None else pipeline.sample(*item)
 
     def set_target(
         self, spec: PoseSpec | None, restart: bool = False, window_s: float | None = None
@@ -131,12 +109,6 @@ class _Grabber:
             item, self.latest = self.latest, None
             return item
 
-    def poll(self) -> tuple[float, np.ndarray, int] | None:
-        """The newest frame if one came since the last take, without waiting."""
-        with self.cond:
-            item, self.latest = self.latest, None
-            return item
-
     def close(self) -> None:
         self._stop.set()
         self._thread.join(timeout=2.0)
@@ -161,7 +133,7 @@ class CameraSource(_Estimated):
 
     @property
     def frames_dropped(self) -> int:
-        return self._stale + (0 if self._grabber is None else self._grabber.dropped)
+        return self._pipeline.dropped + (0 if self._grabber is None else self._grabber.dropped)
 
     def open(self) -> None:
         cv2 = _cv2()
@@ -182,11 +154,8 @@ class CameraSource(_Estimated):
         """Begin grabbing from an opened capture (tests pass a fake one)."""
         self._grabber = _Grabber(cap, self._clock, self._stall_s)
 
-    def _next(self, block: bool) -> Frame | None:
+    def _next(self) -> Frame | None:
         assert self._grabber is not None
-        if not block:
-            item = self._grabber.poll()
-            return None if item is None else (item[0], item[1], item[2], None)
         try:
             t, frame, index = self._grabber.take()
         except SourceError as exc:
@@ -315,11 +284,11 @@ class VideoSource(_Estimated):
 
     @property
     def frames_dropped(self) -> int:
-        return self._late + self._stale
+        return self._late + self._pipeline.dropped
 
-    def _next(self, block: bool) -> Frame | None:
+    def _next(self) -> Frame | None:
         assert self._pace is not None and self._decoder is not None
-        if self._ended or (not block and not self._pace.ready()):
+        if self._ended:
             return None
         _, due = self._pace.wait()
         wanted = self._pace.next_index - 1

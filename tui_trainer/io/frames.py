@@ -52,10 +52,6 @@ class _Paced:
         assert self.start is not None
         return self.start + index / self.fps
 
-    def ready(self) -> bool:
-        """A frame is due now (wait() would not sleep)."""
-        return self.start is None or self.due(self.next_index) <= self.clock()
-
     def wait(self) -> tuple[int, float]:
         """(frames skipped because a newer one is due, due time of the frame to deliver)."""
         now = self.clock()

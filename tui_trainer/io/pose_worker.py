@@ -1,12 +1,13 @@
-"""MediaPipe in a child process, fed through shared memory.
+"""MediaPipe in a child process, fed through shared memory, always on the newest frame.
 
 The live session's inference runs off the process that draws the terminal and the window,
 decodes and scores: it competes with them for neither the GIL nor the interpreter, only for a
-core. The parent copies each (scaled-down) frame into a shared-memory slot and sends the slot's
-name and the frame's shape over a pipe (a few bytes: frames are never pickled); the child runs
-PoseEstimator on it and sends back the landmarks as small arrays with the seconds each stage
-took. Results come back in the order the frames were submitted; a slot is reused only after its
-result is back.
+core. The parent copies each (scaled-down) frame into a free shared-memory slot and sends the
+slot's name and the frame's shape over a pipe (a few bytes: frames are never pickled). Frames
+can be submitted as they are captured: when the child finishes one, it takes the newest frame
+waiting and answers "skipped" for the older ones, as a camera drops the frames nobody took, so
+it never idles while a frame waits and never works on a stale one. A thread of the parent reads
+the answers (landmarks as small arrays, the seconds per stage) and frees their slots.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import sys
+import threading
 import time
-from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,9 +26,10 @@ import numpy as np
 from tui_trainer.core.body.pose import Pose
 from tui_trainer.core.errors import SourceError, TrainerError
 
-SLOTS = 2  # frames in flight at most (the live sources keep one ahead of the one being scored)
+SLOTS = 4  # frames in flight at most: one in inference, the ones captured meanwhile
 START_TIMEOUT_S = 120.0  # importing MediaPipe and loading its graph, on a slow, busy machine
 ANSWER_TIMEOUT_S = 10.0  # one frame: a worker silent this long has hung
+SKIPPED = "skipped"
 
 
 @dataclass(frozen=True)
@@ -38,8 +40,15 @@ class Inferred:
     stages: dict[str, float] = field(default_factory=dict)
 
 
-def _serve(conn: Any, mode: str, model_complexity: int) -> None:
-    """The child: (slot name, shape) in, (landmark arrays or None, stages) out, until None."""
+# What a submitted frame comes to: its pose, None when a newer frame was taken instead, or the
+# error that stopped the worker.
+Outcome = Inferred | SourceError | None
+Done = Callable[[Outcome], None]
+
+
+def _serve(requests: Any, answers: Any, mode: str, model_complexity: int) -> None:
+    """The child: (seq, slot name, shape) in; (seq, landmark arrays, None or SKIPPED, stages)
+    out, in the order asked; until None."""
     from multiprocessing import shared_memory
 
     from tui_trainer.io.estimator import PoseEstimator
@@ -47,19 +56,22 @@ def _serve(conn: Any, mode: str, model_complexity: int) -> None:
     try:
         estimator = PoseEstimator(mode, model_complexity)  # type: ignore[arg-type]
     except Exception as exc:
-        conn.send(("error", str(exc) if isinstance(exc, TrainerError) else repr(exc)))
+        answers.send(("error", str(exc) if isinstance(exc, TrainerError) else repr(exc)))
         return
-    conn.send(("ready", None))
+    answers.send(("ready", None))
     blocks: dict[str, Any] = {}
     try:
         while True:
             try:
-                request = conn.recv()
+                request = requests.recv()
+                while request is not None and requests.poll():  # newer ones came: skip to them
+                    answers.send((request[0], SKIPPED, {}))
+                    request = requests.recv()
             except EOFError:  # the parent has gone
                 break
             if request is None:
                 break
-            name, shape = request
+            seq, name, shape = request
             if name not in blocks:
                 blocks[name] = shared_memory.SharedMemory(name=name)
             frame: np.ndarray = np.ndarray(shape, np.uint8, buffer=blocks[name].buf)
@@ -71,7 +83,7 @@ def _serve(conn: Any, mode: str, model_complexity: int) -> None:
             if pose is not None:
                 arrays = (pose.image, pose.world, pose.visibility, pose.image_size)
             del frame  # no view into the block may outlive it
-            conn.send((arrays, stages))
+            answers.send((seq, arrays, stages))
     finally:
         for block in blocks.values():
             block.close()
@@ -110,95 +122,136 @@ def _passable_stderr() -> Iterator[None]:
 
 
 class PoseWorker:
-    """PoseEstimator in a child process: submit() frames, collect() their poses in order.
-    `process(frame)` does both (the PoseEstimator interface, e.g. for the warm-up frame)."""
+    """PoseEstimator in a child process. `submit(frame, done)` from any thread; `done` is
+    called (on the worker's reader thread) with what became of the frame. `process(frame)`
+    waits for one frame's pose (the PoseEstimator interface, e.g. for the warm-up)."""
 
     def __init__(self, mode: str = "stream", model_complexity: int = 1) -> None:
         self.mode, self.model_complexity = mode, model_complexity
-        self._conn: Any = None
+        self._lock = threading.Lock()
+        self._requests: Any = None
+        self._answers: Any = None
         self._process: Any = None
-        self._blocks: list[Any] = []  # one shared-memory block per slot
-        self._free: deque[int] = deque(range(SLOTS))
-        self._busy: deque[tuple[int, tuple[int, int]]] = deque()  # (slot, (w, h)) in order
+        self._reader: threading.Thread | None = None
+        self._blocks: list[Any] = [None] * SLOTS
+        self._free = list(range(SLOTS))
+        self._waiting: dict[int, tuple[int, Done, float]] = {}  # seq -> slot, done, submitted
+        self._seq = 0
+        self._failure: SourceError | None = None
 
     def start(self, timeout_s: float = START_TIMEOUT_S) -> None:
         """Start the child and wait until its model is loaded (raises what it raised)."""
-        # spawn, not fork: the parent runs threads (Textual, decoders) that a fork would copy
-        # mid-lock.
         from multiprocessing import resource_tracker
 
         with _passable_stderr():  # the tracker that unlinks our shared memory if we crash
             resource_tracker.ensure_running()
+        # spawn, not fork: the parent runs threads (Textual, decoders) that a fork would copy
+        # mid-lock.
         context = multiprocessing.get_context("spawn")
-        self._conn, child = context.Pipe()
+        child_requests, self._requests = context.Pipe(duplex=False)
+        self._answers, child_answers = context.Pipe(duplex=False)
         self._process = context.Process(
             target=_serve,
-            args=(child, self.mode, self.model_complexity),
+            args=(child_requests, child_answers, self.mode, self.model_complexity),
             name="pose-worker",
             daemon=True,
         )
         self._process.start()
-        child.close()
-        kind, text = self._receive(timeout_s, "start")
+        child_requests.close()
+        child_answers.close()
+        try:
+            if not self._answers.poll(timeout_s):
+                raise SourceError(f"the pose estimator did not start within {timeout_s:g} s")
+            kind, text = self._answers.recv()
+        except (EOFError, OSError):
+            kind, text = "error", self._gone("stopped while starting")
+        except SourceError as exc:
+            kind, text = "error", str(exc)
         if kind != "ready":
             self.close()
             raise SourceError(f"the pose estimator could not start: {text}")
+        self._reader = threading.Thread(target=self._read, name="pose-answers", daemon=True)
+        self._reader.start()
 
     @property
     def in_flight(self) -> int:
-        return len(self._busy)
+        with self._lock:
+            return len(self._waiting)
 
-    def submit(self, frame: np.ndarray) -> None:
-        """Send a BGR uint8 frame (copied into shared memory); at most SLOTS in flight."""
+    def submit(self, frame: np.ndarray, done: Done) -> bool:
+        """Send a BGR uint8 frame (copied into shared memory); False when every slot is taken
+        (the frame is dropped). Raises SourceError when the worker has stopped."""
         from multiprocessing import shared_memory
 
-        if not self._free:
-            raise RuntimeError(f"{SLOTS} frames in flight already: collect() first")
         if frame.ndim != 3 or frame.shape[2] != 3 or frame.dtype != np.uint8:
             raise ValueError(f"frame: expected an (h, w, 3) uint8 image, got {frame.shape}")
-        slot = self._free.popleft()
-        while len(self._blocks) <= slot:
-            self._blocks.append(None)
-        block = self._blocks[slot]
-        if block is None or block.size < frame.nbytes:  # first use, or a bigger frame
-            if block is not None:
-                _release(block)
-            block = shared_memory.SharedMemory(create=True, size=frame.nbytes)
-            self._blocks[slot] = block
-        np.copyto(np.ndarray(frame.shape, np.uint8, buffer=block.buf), frame)
-        try:
-            self._conn.send((block.name, frame.shape))
-        except (OSError, ValueError):
-            self._free.appendleft(slot)
-            raise SourceError(self._gone("stopped")) from None
-        self._busy.append((slot, (frame.shape[1], frame.shape[0])))
+        with self._lock:
+            if self._failure is not None:
+                raise self._failure
+            if not self._free:
+                return False
+            slot = self._free.pop()
+            block = self._blocks[slot]
+            if block is None or block.size < frame.nbytes:  # first use, or a bigger frame
+                if block is not None:
+                    _release(block)
+                block = shared_memory.SharedMemory(create=True, size=frame.nbytes)
+                self._blocks[slot] = block
+            np.copyto(np.ndarray(frame.shape, np.uint8, buffer=block.buf), frame)
+            self._seq += 1
+            self._waiting[self._seq] = (slot, done, time.monotonic())
+            try:
+                self._requests.send((self._seq, block.name, frame.shape))
+            except (OSError, ValueError):
+                del self._waiting[self._seq]
+                self._free.append(slot)
+                raise SourceError(self._gone("stopped")) from None
+            return True
 
-    def collect(self, timeout_s: float = ANSWER_TIMEOUT_S) -> Inferred:
-        """The result of the oldest frame submitted (waits for it)."""
-        if not self._busy:
-            raise RuntimeError("nothing submitted")
-        arrays, stages = self._receive(timeout_s, "frame")
-        slot, _ = self._busy.popleft()
-        self._free.append(slot)
-        if arrays is None:
-            return Inferred(None, stages)
-        image, world, visibility, size = arrays
-        return Inferred(Pose.from_arrays(image, world, visibility, size), stages)
+    def process(self, frame: np.ndarray, timeout_s: float = ANSWER_TIMEOUT_S) -> Pose | None:
+        got: list[Outcome] = []
+        answered = threading.Event()
 
-    def process(self, frame: np.ndarray) -> Pose | None:
-        self.submit(frame)
-        return self.collect().pose
+        def done(outcome: Outcome) -> None:
+            got.append(outcome)
+            answered.set()
 
-    def _receive(self, timeout_s: float, what: str) -> Any:
-        conn = self._conn
-        try:
-            if not conn.poll(timeout_s):
-                raise SourceError(
-                    f"the pose estimator did not answer within {timeout_s:g} s ({what})"
-                )
-            return conn.recv()
-        except (EOFError, OSError):
-            raise SourceError(self._gone("stopped")) from None
+        while not self.submit(frame, done):
+            time.sleep(0.005)  # every slot in flight: one comes back within a frame
+        if not answered.wait(timeout_s):
+            raise SourceError(f"the pose estimator did not answer within {timeout_s:g} s")
+        outcome = got[0]
+        if isinstance(outcome, SourceError):
+            raise outcome
+        return None if outcome is None else outcome.pose
+
+    def _read(self) -> None:
+        """The answers, in order: free each slot, tell its submitter."""
+        while True:
+            try:
+                seq, arrays, stages = self._answers.recv()
+            except (EOFError, OSError):
+                self._fail(SourceError(self._gone("stopped")))
+                return
+            received = time.monotonic()
+            with self._lock:
+                slot, done, submitted = self._waiting.pop(seq)
+                self._free.append(slot)
+            if arrays == SKIPPED:
+                done(None)
+                continue
+            pose = None if arrays is None else Pose.from_arrays(*arrays)
+            # "in flight": from submit() to the answer here (the worker's own stages, the pipe,
+            # and the wait behind the frame the worker was on).
+            done(Inferred(pose, {**stages, "in flight": received - submitted}))
+
+    def _fail(self, error: SourceError) -> None:
+        with self._lock:
+            if self._failure is None:
+                self._failure = error
+            waiting, self._waiting = self._waiting, {}
+        for _, done, _ in waiting.values():
+            done(error)
 
     def _gone(self, what: str) -> str:
         process = self._process
@@ -210,23 +263,31 @@ class PoseWorker:
 
     def close(self) -> None:
         """Stop the child and free the shared memory (idempotent)."""
-        conn, self._conn = self._conn, None
-        if conn is not None:
+        requests, self._requests = self._requests, None
+        if requests is not None:
             with contextlib.suppress(OSError, ValueError):
-                conn.send(None)
-        process, self._process = self._process, None
+                requests.send(None)
+        process = self._process
         if process is not None:
             process.join(timeout=3.0)
             if process.is_alive():
                 process.terminate()
                 process.join(timeout=2.0)
-        if conn is not None:
-            conn.close()
-        for block in self._blocks:
-            if block is not None:
-                _release(block)
-        self._blocks = []
-        self._free, self._busy = deque(range(SLOTS)), deque()
+        if self._reader is not None:
+            self._reader.join(timeout=2.0)  # ends at the closed pipe
+            self._reader = None
+        self._process = None
+        self._fail(SourceError("the pose estimator was closed"))
+        for pipe in (requests, self._answers):
+            if pipe is not None:
+                pipe.close()
+        self._answers = None
+        with self._lock:
+            for block in self._blocks:
+                if block is not None:
+                    _release(block)
+            self._blocks = [None] * SLOTS
+            self._free = list(range(SLOTS))
 
 
 def _release(block: Any) -> None:

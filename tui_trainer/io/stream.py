@@ -20,8 +20,9 @@ from urllib.parse import urlsplit, urlunsplit
 import numpy as np
 
 from tui_trainer.core.errors import InputFileError, SourceError, SourceInterrupted
-from tui_trainer.io.capture import Frame, _Estimated
+from tui_trainer.io.capture import _Estimated
 from tui_trainer.io.frames import Clock, _cv2
+from tui_trainer.io.pose_pipeline import Frame
 
 SCHEMES = ("http", "https", "rtsp")
 OPEN_TIMEOUT_S = 5.0  # to connect (a phone on the same Wi-Fi answers in well under a second)
@@ -154,12 +155,6 @@ class _StreamGrabber:
             item, self.latest = self.latest, None
             return item
 
-    def poll(self) -> tuple[float, np.ndarray, int] | None:
-        """The newest frame if one came since the last take, without waiting."""
-        with self.cond:
-            item, self.latest = self.latest, None
-            return item
-
     def close(self) -> None:
         self._stop.set()
         self._thread.join(timeout=READ_TIMEOUT_S + 1.0)
@@ -190,7 +185,7 @@ class StreamSource(_Estimated):
 
     @property
     def frames_dropped(self) -> int:
-        return self._stale + (0 if self._grabber is None else self._grabber.dropped)
+        return self._pipeline.dropped + (0 if self._grabber is None else self._grabber.dropped)
 
     @property
     def reconnects(self) -> int:
@@ -218,10 +213,10 @@ class StreamSource(_Estimated):
             cap, self._connect, self._clock, self._backoff, self.name, self._timeouts[1] + 1.0
         )
 
-    def _next(self, block: bool) -> Frame | None:
+    def _next(self) -> Frame | None:
         assert self._grabber is not None
-        item = self._grabber.take(self._wait_s) if block else self._grabber.poll()
-        return None if item is None else (item[0], item[1], item[2], None)
+        t, frame, index = self._grabber.take(self._wait_s)
+        return t, frame, index, None
 
     def close(self) -> None:
         if self._grabber is not None:
