@@ -322,3 +322,34 @@ def test_the_terminal_draws_at_most_20_frames_a_second_and_never_stays_behind() 
     for k in range(100, 110):
         every.offer(k)
     assert drawn[-10:] == list(range(100, 110))
+
+
+def test_without_a_worker_process_mediapipe_runs_in_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import cv2
+
+    from tui_trainer.io.capture import VideoSource
+    from tui_trainer.io.estimator import PoseEstimator
+
+    def no_processes(self: PoseWorker, timeout_s: float = 0.0) -> None:
+        raise PermissionError("no shared memory here")
+
+    monkeypatch.setattr(PoseWorker, "start", no_processes)
+    video = tmp_path / "clip.avi"
+    out = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"MJPG"), 30.0, (64, 48))
+    for n in range(5):
+        out.write(numbered(n))
+    out.release()
+    src = VideoSource(video)
+    src.open()
+    try:
+        assert isinstance(src._pipeline._estimator, PoseEstimator)
+        samples = []
+        while (sample := src.read()) is not None:  # to the end
+            samples.append(sample)
+        indices = [s.index for s in samples]
+        assert indices == sorted(set(indices)) and indices[-1] == 4  # (a late frame is dropped)
+        assert all(s.stages["inference"] > 0 for s in samples)
+    finally:
+        src.close()
