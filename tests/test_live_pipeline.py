@@ -264,10 +264,11 @@ def test_a_worker_that_cannot_start_or_dies_says_so() -> None:
     worker = PoseWorker("stream")
     worker.start()
     try:
-        worker._process.kill()
-        worker._process.join(5)
-        with pytest.raises(SourceError, match=r"the pose estimator stopped \(exit code -9\)"):
+        worker._process.kill()  # e.g. out of memory
+        with pytest.raises(SourceError, match=r"the pose estimator stopped"):
             worker.process(numbered(1))
+        with pytest.raises(SourceError, match=r"the pose estimator stopped"):
+            worker.process(numbered(2))  # and it stays stopped
     finally:
         worker.close()
 
