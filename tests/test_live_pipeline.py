@@ -354,3 +354,17 @@ def test_without_a_worker_process_mediapipe_runs_in_process(
         assert all(s.stages["inference"] > 0 for s in samples)
     finally:
         src.close()
+
+
+def test_frames_do_not_pile_up_while_the_loop_is_away() -> None:
+    estimator = ThreadedEstimator(delay=(0.001, 0.002))
+    cap = NumberedCap(300, period=0.002)
+    src = camera(estimator, cap)
+    try:
+        src.read()
+        time.sleep(0.4)  # ~200 frames, each answered: only the newest few are kept
+        assert len(src._pipeline._entries) <= 8
+        late = src.read()
+        assert late is not None and late.pose >= cap.n - 10
+    finally:
+        src.close()

@@ -28,6 +28,7 @@ from tui_trainer.io.pose_worker import Inferred
 # A captured frame: (capture time, full-size frame, index, small copy for MediaPipe or None).
 Frame = tuple[float, np.ndarray, int, "np.ndarray | None"]
 ANSWER_TIMEOUT_S = 10.0  # no pose for this long from a worker that has frames: it has hung
+_KEPT = 8  # frames waiting for the loop at most (older ones are dropped: it takes the newest)
 
 
 def small_frame(frame: np.ndarray) -> np.ndarray:
@@ -146,6 +147,13 @@ class PosePipeline:
     def _push(self, entry: _Entry) -> None:
         with self._cond:
             self._entries.append(entry)
+            # The loop is away (frames keep coming, each with its picture): keep the newest few.
+            while len(self._entries) > _KEPT:
+                head = self._entries[0]
+                if not head.answered or head.error is not None or head.end:
+                    break
+                self._entries.popleft()
+                self.dropped += 1
             self._cond.notify_all()
 
     def _answer(self, entry: _Entry, outcome: Any) -> None:
