@@ -96,6 +96,7 @@ def _run_chunk(chunk: _Chunk, report: Callable[[int], None] | None = None) -> _C
     import cv2
 
     from tui_trainer.io.estimator import PoseEstimator
+    from tui_trainer.io.pose_pipeline import small_frame
 
     cap = cv2.VideoCapture(chunk.path)
     if chunk.start > 0:
@@ -108,7 +109,8 @@ def _run_chunk(chunk: _Chunk, report: Callable[[int], None] | None = None) -> _C
             ok, frame = cap.read()
             if not ok:
                 break
-            rows.append(estimator.process(frame))
+            # The same smaller copy the live session gives MediaPipe (pose_pipeline.small_frame).
+            rows.append(estimator.process(small_frame(frame)))
             pending += 1
             if report is not None and pending >= _PROGRESS_EVERY:
                 report(pending)
