@@ -21,7 +21,6 @@ poses (`tui-trainer poses build`). Steps:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -30,6 +29,7 @@ import numpy as np
 from tui_trainer.core.body.angles import ANGLE_INDEX, ANGLE_MIRROR, ANGLE_NAMES, PAIRED
 from tui_trainer.core.body.bend import bend_world
 from tui_trainer.core.body.pose import VISIBLE, Pose
+from tui_trainer.core.library.naming import default_hints, describe_arms, slug
 from tui_trainer.core.library.spec import AngleTarget, PoseSpec, Side, Variant
 from tui_trainer.core.library.templates import mean_template, project_image, side_of
 from tui_trainer.core.library.variants import (
@@ -169,60 +169,6 @@ def pair_tolerance(poses: Sequence[Pose]) -> dict[str, float]:
 
 def is_straight(name: str, target: float) -> bool:
     return name.rpartition("_")[2] in _STRAIGHTENABLE and target >= STRAIGHT_MIN
-
-
-# Generic hints by joint, for poses without hand-written ones: {joint: (increase, decrease)}.
-_JOINT_HINTS = {
-    "elbow": ("Straighten your {side} arm", "Bend your {side} elbow more"),
-    "shoulder": ("Raise your {side} arm higher", "Lower your {side} arm"),
-    "hip": ("Open your {side} hip, lift your chest", "Fold more at your {side} hip"),
-    "knee": ("Straighten your {side} knee", "Bend your {side} knee more"),
-    "ankle": ("Point your {side} foot", "Flex your {side} foot"),
-    "trunk_lean": ("Lean your torso further", "Bring your torso more upright"),
-    "leg_spread": ("Widen your legs", "Bring your legs closer together"),
-    "neck": ("Lift your head in line with your spine", "Lower your chin slightly"),
-}
-
-
-def default_hints(angle: str, symmetric: bool = True) -> dict[str, str]:
-    """Plain hint phrases for one angle. Asymmetric poses say "leading" for the template side and
-    "trailing" for the other, so the phrases stay right when the pose is mirrored."""
-    side, _, joint = angle.partition("_")
-    if angle in _JOINT_HINTS or side not in ("left", "right"):
-        inc, dec = _JOINT_HINTS.get(angle, ("Open your {side} joint", "Close your {side} joint"))
-        word = ""
-    else:
-        inc, dec = _JOINT_HINTS.get(
-            joint, ("Open your {side} " + joint, "Close your {side} " + joint)
-        )
-        word = side if symmetric else ("leading" if side == "left" else "trailing")
-    return {"increase": inc.format(side=word), "decrease": dec.format(side=word)}
-
-
-def describe_arms(targets: Mapping[str, float]) -> str:
-    """A plain name for a form from its arm angles ("arms overhead"), or "" when the two arms
-    differ or the angles are missing."""
-    forms = []
-    for side in ("left", "right"):
-        sh, el = targets.get(f"{side}_shoulder"), targets.get(f"{side}_elbow")
-        if sh is None or el is None:
-            return ""
-        if sh >= 135:
-            forms.append("arms overhead")
-        elif sh >= 60:
-            forms.append("arms out" if el >= 130 else "arms bent out")
-        elif el < 80:
-            forms.append("hands at heart")
-        elif el < 130:
-            forms.append("hands on hips")
-        else:
-            forms.append("arms by the sides")
-    return forms[0] if forms[0] == forms[1] else ""
-
-
-def _slug(name: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
-    return slug if slug and slug[0].isalpha() else f"form_{slug}"
 
 
 @dataclass
@@ -373,7 +319,7 @@ def build_variants(
             name = describe_arms({n: t.target for n, t in angles.items()}) if upright else ""
             if len(groups) == 1 and not declared:
                 name = ""
-            vid = _slug(name) if name else ("main" if i == 0 else f"form_{i + 1}")
+            vid = slug(name) if name else ("main" if i == 0 else f"form_{i + 1}")
         while vid in used:
             vid += "_b"
         used.add(vid)
