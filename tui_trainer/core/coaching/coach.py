@@ -14,7 +14,6 @@ import numpy as np
 from tui_trainer.core.body.angles import WEAK_ANGLES
 from tui_trainer.core.body.filters import PoseFilter
 from tui_trainer.core.body.pose import Pose
-from tui_trainer.core.coaching.evidence import MIN_CONFIDENCE
 from tui_trainer.core.coaching.feedback import (
     CUT_LEFT,
     CUT_RIGHT,
@@ -29,7 +28,6 @@ from tui_trainer.core.coaching.feedback import (
     matched_targets,
     mirror_name,
     swap_sides,
-    worst_correction,
 )
 from tui_trainer.core.coaching.judging import Judgement, PoseJudge
 from tui_trainer.core.comparison.scoring import PERFECT_SCORE, Comparison, Sides
@@ -55,7 +53,6 @@ __all__ = [  # the feedback helpers are re-exported: callers import them from he
     "matched_targets",
     "mirror_name",
     "swap_sides",
-    "worst_correction",
 ]
 
 PERFECT = "PERFECT"
@@ -73,7 +70,6 @@ class CoachConfig:
     hint_hold_s: float = 2.5  # a correction stays at least this long before another replaces it
     hint_fixed_s: float = 0.8  # ...unless it was fixed and has been shown this long
     framing_hold_s: float = 1.0
-    min_confidence: float = MIN_CONFIDENCE  # angles seen less surely get no correction
     # Weak angles (feet, neck: core/body/data/angles.toml) become the correction only when seen this
     # clearly and off this long: their landmarks jitter and are often guessed.
     weak_confidence: float = 0.8

@@ -4,7 +4,6 @@ swapped for a mirrored match), framing messages, and per-angle readouts for disp
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -112,31 +111,6 @@ def angle_readouts(
             )
         )
     return out
-
-
-def _fallback_phrase(name: str, error: float) -> str:
-    label = ANGLE_LABELS.get(name, name).lower()
-    return f"open your {label} more" if error < 0 else f"bend your {label} more"
-
-
-def worst_correction(
-    targets: Mapping[str, AngleTarget], comparison: Comparison, min_confidence: float = 0.5
-) -> Correction | None:
-    """The out-of-tolerance angle that matters most: (|error| - tolerance) x weight x confidence."""
-    best: tuple[float, Correction] | None = None
-    for name, at in targets.items():
-        err = comparison.errors.get(name)
-        conf = comparison.confidence.get(name, 0.0)
-        if err is None or not np.isfinite(err) or conf < min_confidence:
-            continue
-        excess = abs(err) - at.tolerance
-        if excess <= 0 or at.weight <= 0:
-            continue
-        value = excess * at.weight * conf
-        if best is None or value > best[0]:
-            text = at.hint(err) or _fallback_phrase(name, err)
-            best = (value, Correction(name, text, float(err), float(excess)))
-    return None if best is None else best[1]
 
 
 def framing_message(pose: Pose | None, margin: float = 0.01) -> str | None:

@@ -29,7 +29,8 @@ class AngleTarget:
     say when the actual angle is too small ("increase") or too large ("decrease").
 
     straight: the limb is meant to be straight (the target is near 180 degrees): straighter than
-    the target is never a fault, and the limb is never told to soften."""
+    the target is never a fault, and the limb is never told to soften (coaching/judging.py,
+    coaching/evidence.py)."""
 
     target: float
     tolerance: float
@@ -37,18 +38,6 @@ class AngleTarget:
     increase: str = ""
     decrease: str = ""
     straight: bool = False
-
-    def deviation(self, actual: float) -> float:
-        """Signed error (actual - target) that counts: 0 for a straight limb straighter than its
-        target."""
-        error = actual - self.target
-        return 0.0 if self.straight and error > 0 else error
-
-    def hint(self, error: float) -> str:
-        """The phrase for a signed error (actual - target), or "" when within tolerance."""
-        if abs(error) <= self.tolerance or (self.straight and error > 0):
-            return ""
-        return self.increase if error < 0 else self.decrease
 
 
 def _mirror_angles(angles: dict[str, AngleTarget]) -> dict[str, AngleTarget]:
