@@ -79,6 +79,11 @@ async def wait_for(pilot: Pilot[Any], check: Callable[[], Any], timeout: float =
         await pilot.pause(0.02)
 
 
+def report_shown(app: FollowApp) -> bool:
+    """The report screen is up and composed (pushed is not yet mounted on a loaded machine)."""
+    return isinstance(app.screen, FollowReportScreen) and bool(app.screen.query("#totals"))
+
+
 def text_of(screen: Any, selector: str) -> str:
     return str(screen.query_one(selector, Static).render())
 
@@ -96,7 +101,7 @@ async def test_follow_screen_with_wait_runs_to_the_report(teacher: TeacherMotion
                 seen["flags"].add(text_of(screen, "#follow-flags"))
                 seen["lag"].add(text_of(screen, "#lag"))
                 seen["message"].add(text_of(screen, "#message"))
-            return isinstance(app.screen, FollowReportScreen)
+            return report_shown(app)
 
         await wait_for(pilot, lambda: screen.query_one(AngleBars).readouts)
         where = text_of(screen, "#follow-where")
@@ -149,7 +154,7 @@ async def test_pause_and_an_early_end(teacher: TeacherMotion) -> None:
         assert not app.loop.paused
         await wait_for(pilot, lambda: app.loop.last.teacher_t > before + 1.0)  # type: ignore[union-attr]
         await pilot.press("q")
-        await wait_for(pilot, lambda: isinstance(app.screen, FollowReportScreen))
+        await wait_for(pilot, lambda: report_shown(app))
         assert "not to the end" in text_of(app.screen, "#totals")
     assert [k for k, _ in log.calls] == ["start", "step", "finish"]
     assert log.calls[-1] == ("finish", True)  # left early: interrupted
