@@ -152,6 +152,13 @@ _UV, _VERTICAL, _USES = _linear_maps()
 # ANGLE_USES[k, i]: angle k depends on landmark i.
 ANGLE_USES: np.ndarray = _USES
 _K = len(ANGLES)
+# The same as a padded (K, n) table of landmark indices (an angle's first landmark repeated):
+# gathering a few visibilities per angle is much cheaper per frame than masking all 33.
+_N_USED = int(_USES.sum(axis=1).max())
+_USED = np.array(
+    [[*np.flatnonzero(row)] + [np.flatnonzero(row)[0]] * (_N_USED - row.sum()) for row in _USES],
+    dtype=np.intp,
+)
 
 
 def angles_from_points(points: np.ndarray) -> np.ndarray:
@@ -173,8 +180,8 @@ def angles_from_points(points: np.ndarray) -> np.ndarray:
 
 def angle_confidence(visibility: np.ndarray) -> np.ndarray:
     """(..., K): the lowest visibility among the landmarks each angle depends on."""
-    vis = np.asarray(visibility, dtype=np.float64)[..., None, :]  # (..., 1, 33)
-    return np.min(np.where(_USES, vis, 1.0), axis=-1)
+    vis = np.asarray(visibility, dtype=np.float64)
+    return np.asarray(vis[..., _USED].min(axis=-1))
 
 
 @dataclass(frozen=True, eq=False)
@@ -217,15 +224,26 @@ DEPTH_WEIGHT = 0.75
 _TORSO = np.array([INDEX[n] for n in ("left_shoulder", "right_shoulder", "left_hip", "right_hip")])
 
 
-def _depth_scale(world: np.ndarray, xy: np.ndarray, idx: np.ndarray) -> float | None:
-    """Least-squares scale from world x, y (metres) to image x, y over the landmarks idx."""
-    a, b = world[idx, :2], xy[idx]
-    a = a - a.sum(axis=0) / len(idx)  # (sum / n: a frame is scored every 33 ms, mean() is slow)
-    b = b - b.sum(axis=0) / len(idx)
-    denom = float((a * a).sum())
+def _centred_selector(idx: np.ndarray) -> np.ndarray:
+    """(n, 33) matrix picking the landmarks idx and subtracting their mean (one product per
+    frame instead of indexing and mean(): a frame is scored every 33 ms)."""
+    pick = np.zeros((len(idx), N_LANDMARKS))
+    pick[np.arange(len(idx)), idx] = 1.0
+    return np.asarray((np.eye(len(idx)) - 1.0 / len(idx)) @ pick)
+
+
+_TORSO_SELECTOR = _centred_selector(_TORSO)
+
+
+def _depth_scale(world: np.ndarray, xy: np.ndarray, selector: np.ndarray) -> float | None:
+    """Least-squares scale from world x, y (metres) to image x, y over the landmarks a
+    _centred_selector picks."""
+    a = (selector @ world[:, :2]).ravel()
+    b = (selector @ xy).ravel()
+    denom = float(a @ a)
     if denom <= 1e-6:
         return None
-    return max(float((a * b).sum()) / denom, 0.0)
+    return max(float(a @ b) / denom, 0.0)
 
 
 def body_points(pose: Landmarks) -> np.ndarray:
@@ -236,9 +254,9 @@ def body_points(pose: Landmarks) -> np.ndarray:
     from tui_trainer.core.body.landmarks import BODY_INDEX
 
     xy, world = pose.image_xy, pose.world
-    scale = _depth_scale(world, xy, _TORSO)
+    scale = _depth_scale(world, xy, _TORSO_SELECTOR)
     if scale is None:
-        scale = _depth_scale(world, xy, BODY_INDEX) or 0.0
+        scale = _depth_scale(world, xy, _centred_selector(BODY_INDEX)) or 0.0
     pts = np.empty((N_LANDMARKS, 3))
     pts[:, :2] = xy
     pts[:, 2] = world[:, 2] * (scale * DEPTH_WEIGHT)

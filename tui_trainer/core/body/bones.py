@@ -44,6 +44,12 @@ def _bone_maps() -> tuple[np.ndarray, np.ndarray]:
 
 
 _BONE_MATRIX, _BONE_USES = _bone_maps()
+# The same as a padded (B, n) index table (cheaper per frame than masking all 33 landmarks).
+_N_USED = int(_BONE_USES.sum(axis=1).max())
+_BONE_USED = np.array(
+    [[*np.flatnonzero(r)] + [np.flatnonzero(r)[0]] * (_N_USED - r.sum()) for r in _BONE_USES],
+    dtype=np.intp,
+)
 # Landmarks at each end of each bone, for mapping angle weights onto bones.
 START_USES = np.array([[i in _ends(s) for i in range(N_LANDMARKS)] for s, _, _ in BONES])
 END_USES = np.array([[i in _ends(e) for i in range(N_LANDMARKS)] for _, e, _ in BONES])
@@ -67,7 +73,7 @@ def bone_features(world: np.ndarray, image_xy: np.ndarray, visibility: np.ndarra
     norm = np.sqrt((vectors * vectors).sum(axis=-1))
     ok = norm > 1e-9
     units = vectors / np.where(ok, norm, 1.0)[..., None]  # zero vectors stay zero
-    conf = np.min(np.where(_BONE_USES, visibility, 1.0), axis=1)
+    conf = np.asarray(visibility)[_BONE_USED].min(axis=1)
     return BoneFeatures(units[0], units[1, :, :2], np.where(ok[0] & ok[1], conf, 0.0))
 
 

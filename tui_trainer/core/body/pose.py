@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 import numpy as np
 
@@ -16,6 +16,32 @@ if TYPE_CHECKING:
 
 # Below this MediaPipe visibility a landmark is treated as occluded / out of view.
 VISIBLE = 0.5
+
+_T = TypeVar("_T")
+
+
+class cached_property(Generic[_T]):
+    """functools.cached_property without its lock: before Python 3.12 that takes an RLock on
+    every first access, and a pose computes several of these each frame (~1 us each)."""
+
+    def __init__(self, func: Callable[[Any], _T]) -> None:
+        self.func = func
+        self.name = func.__name__
+        self.__doc__ = func.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> cached_property[_T]: ...
+    @overload
+    def __get__(self, obj: object, owner: type | None = None) -> _T: ...
+    def __get__(self, obj: object | None, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        value = self.func(obj)
+        obj.__dict__[self.name] = value  # found before this (non-data) descriptor from now on
+        return value
 
 
 def _as_array(value: object, shape: tuple[int, ...], what: str) -> np.ndarray:

@@ -20,10 +20,9 @@ then by excess beyond the tolerance in degrees x weight x trust in the measureme
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-
-import numpy as np
 
 from tui_trainer.core.body.angles import ANGLE_LABELS, WEAK_ANGLES
 from tui_trainer.core.body.pose import VISIBLE
@@ -37,6 +36,7 @@ GATE_DEGREES = 30.0
 # of the body, well enough to judge; below this it is a guess.
 MIN_CONFIDENCE = 0.2
 _FAR_FIRST = 1000.0
+_NAN = float("nan")
 
 
 @dataclass(frozen=True)
@@ -77,8 +77,8 @@ def gather(
     ranked: dict[str, tuple[float, Correction]] = {}
     off: set[str] = set()
     for name, t in targets.items():
-        d, conf = deviation.get(name, float("nan")), confidence.get(name, 0.0)
-        if not np.isfinite(d) or conf < MIN_CONFIDENCE:
+        d, conf = deviation.get(name, _NAN), confidence.get(name, 0.0)
+        if not math.isfinite(d) or conf < MIN_CONFIDENCE:
             continue
         excess = abs(d) - t.tolerance
         if excess <= 0:
@@ -117,9 +117,9 @@ def _pair(
     left, right = f"left_{joint}", f"right_{joint}"
     if left not in targets or right not in targets:
         return None
-    el, er = errors.get(left, float("nan")), errors.get(right, float("nan"))
+    el, er = errors.get(left, _NAN), errors.get(right, _NAN)
     cl, cr = confidence.get(left, 0.0), confidence.get(right, 0.0)
-    if not (np.isfinite(el) and np.isfinite(er)) or min(cl, cr) < MIN_CONFIDENCE:
+    if not (math.isfinite(el) and math.isfinite(er)) or min(cl, cr) < MIN_CONFIDENCE:
         return None
     gap = el - er  # > 0: the left angle is larger than the right one, beyond the targets' gap
     excess = abs(gap) - tolerance

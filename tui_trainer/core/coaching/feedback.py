@@ -118,14 +118,15 @@ def framing_message(pose: Pose | None, margin: float = 0.01) -> str | None:
     if pose is None:
         return NO_ONE
     vis = pose.visible
-    xy = pose.image[:, :2]
-    if not vis[_FEET].any() or np.any(xy[_FEET, 1] > 1.0 - margin):
+    image = pose.image
+    # (.any() / .min() methods, not np.any: this runs every frame)
+    if not vis[_FEET].any() or image[_FEET, 1].max() > 1.0 - margin:
         return FEET_OUT
-    if not vis[_HEAD].any() or np.any(xy[_HEAD, 1] < margin):
+    if not vis[_HEAD].any() or image[_HEAD, 1].min() < margin:
         return HEAD_OUT
-    body = BODY_INDEX[vis[BODY_INDEX]]
-    if np.any(xy[body, 0] < margin):
+    xs = image[BODY_INDEX, 0][vis[BODY_INDEX]]
+    if xs.size and xs.min() < margin:
         return CUT_LEFT
-    if np.any(xy[body, 0] > 1.0 - margin):
+    if xs.size and xs.max() > 1.0 - margin:
         return CUT_RIGHT
     return None

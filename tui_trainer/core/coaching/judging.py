@@ -26,20 +26,8 @@ from tui_trainer.core.body.bones import stack_bones
 from tui_trainer.core.body.pose import VISIBLE, Pose
 from tui_trainer.core.coaching.evidence import Evidence, gather
 from tui_trainer.core.coaching.feedback import Correction, swap_sides
-from tui_trainer.core.comparison.scoring import (
-    Comparison,
-    Sides,
-    angle_distance,
-    coordinate_distance,
-)
-from tui_trainer.core.comparison.trainer_score import (
-    ANGLE_SHARE,
-    apply_focus,
-    base_weights,
-    bone_errors,
-    bone_focus,
-    similarity,
-)
+from tui_trainer.core.comparison.scoring import Comparison, SeedReference, Sides
+from tui_trainer.core.comparison.trainer_score import ANGLE_SHARE, BoneScorer, bone_focus
 from tui_trainer.core.library.spec import AngleTarget, PoseSpec, Variant
 
 _K = len(ANGLE_NAMES)
@@ -47,7 +35,7 @@ VARIANT_PRIOR = 2.0  # score points per e-fold of how much rarer a variant is
 
 
 def _clip(distance: float) -> float:
-    return float(np.clip(100.0 * (1.0 - distance), 0.0, 100.0))
+    return min(max(100.0 * (1.0 - distance), 0.0), 100.0)
 
 
 @dataclass(frozen=True)
@@ -119,61 +107,70 @@ class PoseJudge:
                 k = ANGLE_INDEX[name]
                 self._target[i, k], self._tol[i, k] = t.target, max(t.tolerance, 1.0)
                 self._weight[i, k], self._straight[i, k] = max(t.weight, 0.0), t.straight
-        self._bones = stack_bones([row.variant.template.bones for row in rows])
-        self._focus = np.stack(
-            [bone_focus({n: t.weight for n, t in row.targets.items()}) for row in rows]
+        self._seeds = [SeedReference(row.form.template) for row in rows]
+        focus = [bone_focus({n: t.weight for n, t in row.targets.items()}) for row in rows]
+        self._bone_scorer = BoneScorer(
+            stack_bones([row.variant.template.bones for row in rows]), np.stack(focus)
         )
-        self._last: tuple[Pose, np.ndarray, np.ndarray] | None = None
         # Between forms that fit about equally, the commoner one: log of its share of photos.
         n = np.array([row.variant.n_samples for row in rows], dtype=np.float64)
         self.prior = VARIANT_PRIOR * np.log((n + 1.0) / (n.max() + 1.0))
         self._mirrored = np.array([row.mirrored for row in rows])
         self._same = np.flatnonzero(~self._mirrored)
-        pairs = spec.pair_tolerance if spec.symmetric else {}
-        self._left = np.array([ANGLE_INDEX[f"left_{j}"] for j in pairs], dtype=np.intp)
-        self._right = np.array([ANGLE_INDEX[f"right_{j}"] for j in pairs], dtype=np.intp)
-        self._pair_tol = np.array([max(t, 1.0) for t in pairs.values()])
+        self._prepare_agreement(spec.pair_tolerance if spec.symmetric else {})
 
-    def _errors(self, pose: Pose) -> tuple[np.ndarray, np.ndarray]:
-        """(S, K) raw errors (actual - target) and counted deviations, kept for the last pose
-        (scores() and judge() read the same frame)."""
-        if self._last is not None and self._last[0] is pose:
-            return self._last[1], self._last[2]
-        err = pose.body_angles.values[None, :] - self._target
-        dev = np.where(self._straight & (err > 0), 0.0, err)
-        self._last = (pose, err, dev)
-        return err, dev
+    def _prepare_agreement(self, pairs: dict[str, float]) -> None:
+        """The angle agreement as one pass over K + P columns: the K angles, then the left-right
+        gap of each of the P paired joints of a symmetric pose (a gap is an angle of its own:
+        target = the targets' gap, tolerance = the pair's, weight = the heavier side's, trust =
+        the less seen side's). Prepared once; NaN targets become weight 0."""
+        left = [ANGLE_INDEX[f"left_{j}"] for j in pairs]
+        right = [ANGLE_INDEX[f"right_{j}"] for j in pairs]
+        k, p = _K, len(pairs)
+        self._gap_map = np.zeros((k, k + p))  # values @ map: the angles, then the gaps
+        self._gap_map[np.arange(k), np.arange(k)] = 1.0
+        self._gap_map[left, k + np.arange(p)] = 1.0
+        self._gap_map[right, k + np.arange(p)] = -1.0
+        self._trust_a = np.array(list(range(k)) + left, dtype=np.intp)
+        self._trust_b = np.array(list(range(k)) + right, dtype=np.intp)
+        has = np.isfinite(self._target)
+        target = np.where(has, self._target, 0.0)
+        weight = np.where(has, self._weight, 0.0)
+        pair_weight = np.where(
+            (weight[:, left] > 0) & (weight[:, right] > 0),
+            np.maximum(weight[:, left], weight[:, right]),
+            0.0,
+        )
+        self._agree_target = np.hstack([target, target[:, left] - target[:, right]])
+        self._agree_weight = np.hstack([weight, pair_weight])
+        pair_tol = np.tile([max(t, 1.0) for t in pairs.values()], (len(target), 1))
+        tol = np.hstack([self._tol, pair_tol.reshape(len(target), p)])
+        self._agree_inv_tol = 1.0 / tol
+        self._agree_straight = np.hstack([self._straight, np.zeros((len(target), p), dtype=bool)])
 
     def deviations(self, pose: Pose) -> np.ndarray:
-        """(S, K) counted errors, degrees (NaN where there is no target or no measurement)."""
-        return self._errors(pose)[1]
+        """(S, K) counted errors, degrees (NaN where there is no target or no measurement): the
+        error actual - target, 0 for a straight limb straighter than its straight target."""
+        err = pose.body_angles.values[None, :] - self._target
+        return np.where(self._straight & (err > 0), 0.0, err)
 
     def scores(self, pose: Pose) -> np.ndarray:
         """(S,) 0..100 for every row."""
-        raw, dev = self._errors(pose)
-        conf = pose.body_angles.confidence
-        w = self._weight * np.minimum(1.0, conf / VISIBLE)[None, :]
-        ok = np.isfinite(dev) & (w > 0)
-        w = np.where(ok, w, 0.0)
-        excess = np.maximum(np.abs(np.where(ok, dev, 0.0)) - self._tol, 0.0) / self._tol
-        sq = (w * excess**2).sum(axis=1)
+        angles = pose.body_angles
+        seen = np.isfinite(angles.values)
+        trust = np.minimum(1.0, angles.confidence / VISIBLE) * seen
+        trust = np.minimum(trust[self._trust_a], trust[self._trust_b])
+        err = np.where(seen, angles.values, 0.0) @ self._gap_map - self._agree_target
+        dev = np.where(self._agree_straight & (err > 0), 0.0, err)
+        excess = np.maximum(np.abs(dev) * self._agree_inv_tol - 1.0, 0.0)
+        w = self._agree_weight * trust
         total = w.sum(axis=1)
-        if self._left.size:
-            # The left/right gap of each paired joint counts like one more angle.
-            left, right, tol = self._left, self._right, self._pair_tol
-            gap = np.abs(raw[:, left] - raw[:, right])
-            seen = np.isfinite(gap) & (np.minimum(w[:, left], w[:, right]) > 0)
-            pw = np.where(seen, np.maximum(w[:, left], w[:, right]), 0.0)
-            pex = np.maximum(np.where(seen, gap, 0.0) - tol, 0.0) / tol
-            sq, total = sq + (pw * pex**2).sum(axis=1), total + pw.sum(axis=1)
-        mean_sq = sq / np.where(total > 0, total, 1.0)
+        mean_sq = (w * excess * excess).sum(axis=1) / np.where(total > 0, total, 1.0)
         angle_sim = np.where(total > 0, np.exp(-0.5 * mean_sq), np.nan)
-        base = base_weights(self._bones, pose)
-        errors = bone_errors(self._bones, pose.bones, base)
-        bone_sim = similarity(errors, apply_focus(base, self._focus))
+        bone_sim = self._bone_scorer.similarity(pose.bones)
         mixed = (1.0 - ANGLE_SHARE) * bone_sim + ANGLE_SHARE * angle_sim
         sim = np.where(np.isnan(angle_sim), bone_sim, mixed)
-        return np.asarray(np.round(100.0 * sim, 9))
+        return np.asarray(np.rint(sim * 1e11) / 1e9)  # np.round(100 sim, 9), without its wrapper
 
     def judge(
         self, pose: Pose, scores: np.ndarray | None = None, row: int | None = None
@@ -183,7 +180,7 @@ class PoseJudge:
         best = int(np.argmax(sc + self.prior)) if row is None else row
         same = sc[self._same]
         r = self.rows[best]
-        dev = self.deviations(pose)[best].tolist()
+        dev = self.deviations(pose)[best].tolist()  # (one row: cheap)
         actual = pose.body_angles
         values = actual.values.tolist()
         angles: dict[str, tuple[float, float]] = {}
@@ -198,8 +195,9 @@ class PoseJudge:
         confidence = dict(zip(ANGLE_NAMES, actual.confidence.tolist()))
         # The seed metrics compare the target as given, never its mirror image.
         same_best = float(same.max()) if same.size else None
-        coord_d = coordinate_distance(r.form.template, pose)
-        angle_d = angle_distance(r.form.template, pose)
+        seeds = self._seeds[best]
+        coord_d = seeds.coordinate_distance(pose)
+        angle_d = seeds.angle_distance(pose)
         comparison = Comparison(
             score=float(sc[best]),
             coordinate_distance=coord_d,

@@ -75,12 +75,38 @@ def angle_distance(target: Pose, actual: Pose) -> float:
     g = actual.angles_2d.values[MAIN_INDEX]
     mean = (f + g) / 2.0
     ok = mean > 0  # False for NaN too
-    rel = np.where(ok, np.abs(f - g) / np.where(ok, mean, 1.0), 0.0)
-    return float(np.mean(rel))
+    # Pairs that are not ok count 0 (sum / n, not mean(): this runs every frame).
+    return float((np.abs(f - g)[ok] / mean[ok]).sum() / len(f))
 
 
 def angle_score(target: Pose, actual: Pose) -> float:
     return _clip_score(angle_distance(target, actual))
+
+
+class SeedReference:
+    """Both seed distances against one fixed target, its side prepared once (a coach compares
+    every frame with the same few targets). Same numbers as coordinate_distance() and
+    angle_distance()."""
+
+    def __init__(self, target: Pose) -> None:
+        a = keypoint_vector(target)
+        na = math.sqrt(float(a @ a))
+        self._unit = a / na if na > 0.0 else None
+        self._angles = target.angles_2d.values[MAIN_INDEX]
+
+    def coordinate_distance(self, actual: Pose) -> float:
+        b = keypoint_vector(actual)
+        nb = math.sqrt(float(b @ b))
+        if self._unit is None or nb == 0.0:
+            return math.sqrt(2.0)
+        d = self._unit - b / nb
+        return math.sqrt(float(d @ d))
+
+    def angle_distance(self, actual: Pose) -> float:
+        f, g = self._angles, actual.angles_2d.values[MAIN_INDEX]
+        mean = (f + g) / 2.0
+        ok = mean > 0
+        return float((np.abs(f - g)[ok] / mean[ok]).sum() / len(f))
 
 
 @dataclass(frozen=True)
