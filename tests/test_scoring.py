@@ -249,3 +249,46 @@ def test_bad_sides_value() -> None:
     pose = _pose(_standing())
     with pytest.raises(ValueError, match="sides: expected 'either' or 'same'"):
         compare(pose, pose, "both")  # type: ignore[arg-type]
+
+
+def _random_poses(n: int, seed: int) -> list[Pose]:
+    """Standing poses with every landmark jittered, some joints hidden: varied, not degenerate."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(n):
+        world = _standing() + rng.normal(0.0, 0.08, (33, 3))
+        vis = rng.uniform(0.0, 1.0, 33)
+        vis[: len(vis) // 2] = 1.0
+        out.append(_pose(world, rng.permutation(vis)))
+    return out
+
+
+def test_prepared_scorers_give_the_unprepared_numbers() -> None:
+    """The coach's per-frame shortcuts (targets prepared once) are the same computations."""
+    from tui_trainer.core.body.bones import stack_bones
+    from tui_trainer.core.comparison.scoring import SeedReference
+    from tui_trainer.core.comparison.trainer_score import (
+        BoneScorer,
+        apply_focus,
+        base_weights,
+        bone_errors,
+        similarity,
+    )
+
+    targets = _random_poses(4, seed=1)
+    stacked = stack_bones([t.bones for t in targets])
+    focus = np.random.default_rng(2).uniform(0.0, 1.0, stacked.confidence.shape)
+    focus[0] = 0.0  # a row whose focus touches nothing falls back to the plain weights
+    scorer = BoneScorer(stacked, focus)
+    seeds = [SeedReference(t) for t in targets]
+    for actual in _random_poses(20, seed=3):
+        base = base_weights(stacked, actual)
+        expected = similarity(bone_errors(stacked, actual.bones, base), apply_focus(base, focus))
+        np.testing.assert_allclose(scorer.similarity(actual.bones), expected, atol=1e-12)
+        for target, seed in zip(targets, seeds):
+            assert seed.coordinate_distance(actual) == pytest.approx(
+                coordinate_distance(target, actual), abs=1e-12
+            )
+            assert seed.angle_distance(actual) == pytest.approx(
+                angle_distance(target, actual), abs=1e-12
+            )
