@@ -180,7 +180,8 @@ class PoseJudge:
         best = int(np.argmax(sc + self.prior)) if row is None else row
         same = sc[self._same]
         r = self.rows[best]
-        dev = self.deviations(pose)[best].tolist()  # (one row: cheap)
+        err_best = pose.body_angles.values - self._target[best]  # the chosen row only
+        dev = np.where(self._straight[best] & (err_best > 0), 0.0, err_best).tolist()
         actual = pose.body_angles
         values = actual.values.tolist()
         angles: dict[str, tuple[float, float]] = {}
