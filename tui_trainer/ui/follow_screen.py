@@ -1,10 +1,11 @@
 """The follow screen: where in the teacher's flow the trainee is (time, progress bar, pose
 name), the lag, a rolling motion score, per-angle bars against the aligned teacher frame and the
-correction of the moment. A thread worker runs capture + alignment (ui/follow_engine.py)."""
+correction of the moment. A thread worker runs capture + alignment (ui/follow_engine.py); what
+this screen shares with the session screen (the worker, frame pacing, the chime) is in
+ui/live_screen.py."""
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -12,17 +13,15 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Digits, Footer, Header, Static
-from textual.worker import get_current_worker
 
 from tui_trainer.core.motion.follow import FollowState
 from tui_trainer.core.motion.follow_cues import ON_TIME_S
 from tui_trainer.core.motion.teacher import TeacherMotion
 from tui_trainer.ui.follow_engine import FollowDone, FollowFrame, FollowLoop, FollowSaid
-from tui_trainer.ui.frame_pacer import FramePacer
-from tui_trainer.ui.messages import Notice, SourceEnded, SourceProblem
+from tui_trainer.ui.live_screen import LiveScreen
+from tui_trainer.ui.messages import SourceEnded
 from tui_trainer.ui.widgets import AngleBars
 
 if TYPE_CHECKING:
@@ -88,7 +87,7 @@ def lag_style(state: FollowState) -> str:
     return "bold dark_orange" if lag < 2.0 else "bold red"
 
 
-class FollowScreen(Screen[None]):
+class FollowScreen(LiveScreen[FollowLoop, FollowState]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "pause", "Pause"),
         Binding("s", "sound", "Sound"),
@@ -96,15 +95,11 @@ class FollowScreen(Screen[None]):
     ]
 
     def __init__(self, loop: FollowLoop) -> None:
-        super().__init__()
-        self.loop = loop
+        super().__init__(loop)
         self.teacher = loop.tracker.teacher
         self.sub_title = f"follow {self.teacher.name}"
-        self._ended = False
-        self._source_failed: str | None = None
         self.said: list[str] = []  # what the Announcer picked (the voice says it)
         self._state: FollowState | None = None
-        self._pacer = FramePacer(self._draw_frame, self.set_timer)
 
     @property
     def trainer(self) -> FollowHost:
@@ -139,49 +134,26 @@ class FollowScreen(Screen[None]):
         self._message_box.update("[dim]waiting for the first frame...[/dim]")
         self._run_capture()
 
-    @work(thread=True, exclusive=True, name="capture", group="capture")
-    def _run_capture(self) -> None:
-        worker = get_current_worker()
-        problem = self.trainer.prepare_sound()
-        if problem:
-            self.post_message(Notice(problem))
-        self.loop.run(lambda: worker.is_cancelled, self.post_message)
-
     # -- messages from the worker ---------------------------------------------------------
     def on_follow_frame(self, message: FollowFrame) -> None:
-        if not self._ended:
-            self._pacer.offer(message)
-
-    def _draw_frame(self, message: FollowFrame) -> None:
-        if self._ended:
-            return
-        self._render_state(message.state)
-        capture_t = message.capture_t
-        self.call_after_refresh(lambda: self.trainer.stats.shown(capture_t, time.monotonic()))
+        self._offer_frame(message)
 
     def on_follow_said(self, message: FollowSaid) -> None:
         self.said.append(message.phrase.text)
         if message.phrase.kind == "good":
-            problem = self.trainer.play_chime()
-            if problem:
-                self.notify(problem, severity="warning", timeout=6)
+            self._play_chime()
 
     def on_follow_done(self, _: FollowDone) -> None:
         self.notify("You reached the teacher's end. Well done!", timeout=4)
         self.set_timer(1.0, self.action_end)
 
-    def on_source_problem(self, message: SourceProblem) -> None:
-        self._source_failed = message.text
-        self.notify(message.text, title="Source stopped", severity="error", timeout=15)
-        self._message_box.update(f"[b]{message.text}[/b] — press q for the report")
+    def _show_source_stopped(self) -> None:
+        self._message_box.update(f"[b]{self._source_failed}[/b] — press q for the report")
 
     def on_source_ended(self, _: SourceEnded) -> None:
         self._source_failed = "the video has ended"
         self._message_box.update("[b]the video has ended[/b] — the report follows")
         self.set_timer(1.0, self.action_end)
-
-    def on_notice(self, message: Notice) -> None:
-        self.notify(message.text, severity=message.severity, timeout=8)  # type: ignore[arg-type]
 
     # -- rendering ------------------------------------------------------------------------
     def _where_text(self, state: FollowState | None) -> Text:
@@ -237,15 +209,7 @@ class FollowScreen(Screen[None]):
         if self._state is not None:
             self._render_state(self._state)
 
-    def action_sound(self) -> None:
-        on = self.trainer.toggle_sound()
-        self.notify("Sound on" if on else "Sound off", timeout=2)
-
-    def action_end(self) -> None:
-        if self._ended:
-            return
-        self._ended = True
-        self.workers.cancel_group(self, "capture")
+    def _end(self) -> None:
         self.trainer.close_window()
         self.app.clear_notifications()
         self._message_box.update("[b]comparing your performance with the teacher's...[/b]")
@@ -256,10 +220,3 @@ class FollowScreen(Screen[None]):
         with self.loop.lock:
             report = self.loop.tracker.finish()
         self.app.call_from_thread(self.trainer.show_report, report)
-
-    def on_unmount(self) -> None:
-        self.workers.cancel_group(self, "capture")
-
-    def end_from_window(self) -> object:
-        """`q` in the OpenCV window (called from its thread)."""
-        return self.app.call_from_thread(self.action_end)

@@ -1,35 +1,31 @@
 """The live session: pose and cue, angle bars, the score, PERFECT/FIGHTING, one correction, the
 hold timer (on a flow: the pose now and next, the breath cue and the rounds) and the routine's
-steps. A thread worker runs capture + scoring (ui/engine.py)."""
+steps. A thread worker runs capture + scoring (ui/engine.py); what this screen shares with
+the follow screen (the worker, frame pacing, the chime) is in ui/live_screen.py."""
 
 from __future__ import annotations
 
-import time
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.markup import escape
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Digits, Footer, Header, Static
-from textual.worker import get_current_worker
 
 from tui_trainer.core.coaching.coach import PERFECT, angle_readouts
 from tui_trainer.core.coaching.flow import EXHALE, INHALE, ROUND_CUE, FlowState
 from tui_trainer.core.coaching.session import REST, Session, SessionState
 from tui_trainer.core.library.routines import Routine
 from tui_trainer.ui.engine import LiveLoop
-from tui_trainer.ui.frame_pacer import FramePacer
+from tui_trainer.ui.live_screen import LiveScreen
 from tui_trainer.ui.messages import (
     FlowCue,
     FrameProcessed,
-    Notice,
     PerfectEntered,
     RoutineDone,
     SourceEnded,
-    SourceProblem,
     SourceResumed,
     SourceWaiting,
 )
@@ -54,7 +50,7 @@ def flow_now_text(flow: FlowState) -> str:
     return now + reached + coming
 
 
-class SessionScreen(Screen[None]):
+class SessionScreen(LiveScreen[LiveLoop, SessionState]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n,right", "next", "Next"),
         Binding("p,left", "previous", "Previous"),
@@ -67,13 +63,10 @@ class SessionScreen(Screen[None]):
     ]
 
     def __init__(self, routine: Routine, session: Session, loop: LiveLoop) -> None:
-        super().__init__()
+        super().__init__(loop)
         self.routine = routine
         self.session = session
-        self.loop = loop
         self.sub_title = routine.name
-        self._ended = False
-        self._source_failed: str | None = None
         self._last_index = -1
         self._last_variant = ""
         self._state: SessionState | None = None
@@ -82,7 +75,6 @@ class SessionScreen(Screen[None]):
         self._shown_message: str | None = None
         self._stream_down = False
         self._shown_flow_now: str | None = None
-        self._pacer = FramePacer(self._draw_frame, self.set_timer)
 
     @property
     def trainer(self) -> TrainerHost:
@@ -124,16 +116,10 @@ class SessionScreen(Screen[None]):
         self.set_interval(1.0, self._check_log)
         self._run_capture()
 
-    @work(thread=True, exclusive=True, name="capture", group="capture")
-    def _run_capture(self) -> None:
-        worker = get_current_worker()
-        problem = self.trainer.prepare_sound()
-        if problem:
-            self.post_message(Notice(problem))
-        problem = self.trainer.prepare_voice()
-        if problem:
-            self.post_message(Notice(problem))
-        self.loop.run(lambda: worker.is_cancelled, self.post_message)
+    def _prepare_sound(self) -> Iterator[str | None]:
+        """The chime, then the voice coach."""
+        yield from super()._prepare_sound()
+        yield self.trainer.prepare_voice()
 
     def _check_log(self) -> None:
         """Say once what the history log reports (it may learn of trouble later, off-thread)."""
@@ -146,24 +132,12 @@ class SessionScreen(Screen[None]):
 
     # -- messages from the worker ---------------------------------------------------------
     def on_frame_processed(self, message: FrameProcessed) -> None:
-        if not self._ended:
-            self._pacer.offer(message)
-
-    def _draw_frame(self, message: FrameProcessed) -> None:
-        if self._ended:
-            return
-        self._render_state(message.state)
-        capture_t = message.capture_t
-        self.call_after_refresh(lambda: self.trainer.stats.shown(capture_t, time.monotonic()))
+        self._offer_frame(message)
 
     def on_perfect_entered(self, _: PerfectEntered) -> None:
-        problem = self.trainer.play_chime()
-        if problem:
-            self.notify(problem, severity="warning", timeout=6)
+        self._play_chime()
 
-    def on_source_problem(self, message: SourceProblem) -> None:
-        self._source_failed = message.text
-        self.notify(message.text, title="Source stopped", severity="error", timeout=15)
+    def _show_source_stopped(self) -> None:
         self._render_snapshot()
 
     def on_source_waiting(self, message: SourceWaiting) -> None:
@@ -189,9 +163,7 @@ class SessionScreen(Screen[None]):
         if self._ended:
             return
         if message.kind in (INHALE, EXHALE):
-            problem = self.trainer.play_breath(message.kind)
-            if problem:
-                self.notify(problem, severity="warning", timeout=6)
+            self._warn_sound(self.trainer.play_breath(message.kind))
         elif message.kind == ROUND_CUE:
             text = message.phrase.capitalize()
             if message.counted:
@@ -199,9 +171,6 @@ class SessionScreen(Screen[None]):
             else:
                 self.notify(text, severity="warning", timeout=4)
         self.trainer.say(message.phrase)
-
-    def on_notice(self, message: Notice) -> None:
-        self.notify(message.text, severity=message.severity, timeout=8)  # type: ignore[arg-type]
 
     # -- rendering ------------------------------------------------------------------------
     def _render_snapshot(self) -> None:
@@ -320,18 +289,10 @@ class SessionScreen(Screen[None]):
         self.loop.restart_step()
         self._after_control()
 
-    def action_sound(self) -> None:
-        on = self.trainer.toggle_sound()
-        self.notify("Sound on" if on else "Sound off", timeout=2)
-
     def action_voice(self) -> None:
         self.notify(self.trainer.toggle_voice(), timeout=2)
 
-    def action_end(self) -> None:
-        if self._ended:
-            return
-        self._ended = True
-        self.workers.cancel_group(self, "capture")
+    def _end(self) -> None:
         done = self.loop.snapshot().finished
         rows = self.loop.control(lambda s: s.finish(interrupted=not done))
         self.trainer.session_ended()
@@ -339,10 +300,3 @@ class SessionScreen(Screen[None]):
         self.app.clear_notifications()  # session toasts would cover the summary's totals
         self._check_log()
         self.trainer.show_summary(self.routine, rows, self.session.log)
-
-    def on_unmount(self) -> None:
-        self.workers.cancel_group(self, "capture")
-
-    def end_from_window(self) -> Any:
-        """`q` in the OpenCV window (called from its thread)."""
-        return self.app.call_from_thread(self.action_end)
