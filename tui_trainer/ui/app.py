@@ -5,12 +5,9 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 from textual import events
-from textual.app import App
-from textual.binding import Binding, BindingType
 
 from tui_trainer.core.coaching.session import Session, StepSummary
 from tui_trainer.core.history.records import NullSessionLog, SessionLog
@@ -19,12 +16,13 @@ from tui_trainer.core.library.routines import Routine
 from tui_trainer.io.audio import Chime
 from tui_trainer.io.sources import FrameSource
 from tui_trainer.ui.engine import LiveLoop, LiveStats
+from tui_trainer.ui.live_app import LiveApp, WindowFactory
+from tui_trainer.ui.live_screen import LiveScreen
 from tui_trainer.ui.screens import HelpScreen, RoutineListScreen, SummaryScreen
 from tui_trainer.ui.session_screen import SessionScreen
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 NARROW = 96
-WindowFactory = Callable[[Callable[[], None]], Any]
 Say = Callable[[str], Any]  # speaks a short phrase ("inhale", "warrior two"); must not block
 
 
@@ -42,13 +40,7 @@ def default_window_factory(on_quit: Callable[[], None]) -> Any:
     return window
 
 
-class TrainerApp(App[int]):
-    CSS_PATH = Path(__file__).with_name("trainer.tcss")  # absolute: subclasses live elsewhere
-    TITLE = "tui-trainer"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+c", "quit", "Quit", show=False, priority=True)
-    ]
-
+class TrainerApp(LiveApp):
     def __init__(
         self,
         *,
@@ -65,15 +57,12 @@ class TrainerApp(App[int]):
         voice: Any = None,
         audio_file: Any = None,
     ) -> None:
-        super().__init__()
+        super().__init__(chime=chime, window_factory=window_factory, stats=stats)
         self.poses = poses if poses is not None else PoseLibrary.load()
         self.routines = routines if routines is not None else RoutineLibrary.load(self.poses)
         self.source_factory = source_factory
         self.session_log_factory = session_log_factory
-        self.chime = chime
-        self.window_factory = window_factory
         self.start_routine = start_routine
-        self.stats = stats or LiveStats()
         self.mirror = mirror  # the preview window's mirror view (m in the window switches it)
         # Another voice for a flow's cue phrases (say()); the voice coach below speaks them itself.
         self.say_hook = say
@@ -81,8 +70,6 @@ class TrainerApp(App[int]):
         self.audio_file = audio_file  # io/audio_file.AudioFileWriter for --audio-file
         self._sound_on = True
         self._voice_on = voice is not None and voice.enabled
-        self.window: Any = None
-        self._window_noted = False
         self._active: SessionScreen | None = None
         self._mounted_ok = False
 
@@ -158,14 +145,6 @@ class TrainerApp(App[int]):
         self.exit(0)
 
     # -- sound ----------------------------------------------------------------------------
-    def prepare_sound(self) -> str | None:
-        if self.chime is None or not self.chime.enabled:
-            return None
-        return self.chime.prepare()
-
-    def play_chime(self) -> str | None:
-        return None if self.chime is None else self.chime.play()
-
     def play_breath(self, phase: str) -> str | None:
         return None if self.chime is None else self.chime.play_breath(phase)
 
@@ -182,13 +161,10 @@ class TrainerApp(App[int]):
 
     def toggle_sound(self) -> bool:
         """s: all sound (the chime and the voice) off or on again."""
-        if self.chime is None:
-            self.chime = Chime(enabled=False)
-        self.chime.enabled = not self.chime.enabled
-        self._sound_on = self.chime.enabled
+        self._sound_on = super().toggle_sound()
         if self.voice is not None:
             self.voice.enabled = self._sound_on and self._voice_on
-        return self.chime.enabled
+        return self._sound_on
 
     def prepare_voice(self) -> str | None:
         """Start the voice (from the capture worker); a message once if it cannot speak."""
@@ -213,24 +189,15 @@ class TrainerApp(App[int]):
         if self.audio_file is not None:
             self.audio_file.mark_end()
 
-    # -- preview window -------------------------------------------------------------------
-    def _open_window(self, screen: SessionScreen) -> Any:
-        if self.window_factory is None:
-            return None
-        result = self.window_factory(screen.end_from_window)
-        if isinstance(result, str):
-            if not self._window_noted:
-                self._window_noted = True
-                self.notify(f"OpenCV window skipped: {result}", timeout=6)
-            return None
-        with contextlib.suppress(AttributeError):  # a window without a mirror view
-            result.mirror = self.mirror
-        self.window = result
-        return result
+    # -- preview window: its mirror view is kept from one session to the next --------------
+    def _open_window(self, screen: LiveScreen[Any, Any]) -> Any:
+        window = super()._open_window(screen)
+        if window is not None:
+            with contextlib.suppress(AttributeError):  # a window without a mirror view
+                window.mirror = self.mirror
+        return window
 
     def close_window(self) -> None:
-        window, self.window = self.window, None
-        if window is not None:
-            self.mirror = getattr(window, "mirror", self.mirror)  # m pressed: kept for the next
-            with contextlib.suppress(Exception):  # the preview must not stop the app closing
-                window.close()
+        if self.window is not None:
+            self.mirror = getattr(self.window, "mirror", self.mirror)  # m pressed: kept
+        super().close_window()

@@ -4,14 +4,13 @@ goes into the history like a routine with one step."""
 
 from __future__ import annotations
 
-import contextlib
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
@@ -26,8 +25,7 @@ from tui_trainer.io.sources import FrameSource
 from tui_trainer.ui.engine import LiveStats
 from tui_trainer.ui.follow_engine import FollowLoop, Say
 from tui_trainer.ui.follow_screen import FollowScreen
-
-WindowFactory = Callable[[Callable[[], Any]], Any]
+from tui_trainer.ui.live_app import LiveApp, WindowFactory
 
 
 def report_lines(report: FollowReport) -> Text:
@@ -93,13 +91,7 @@ class FollowReportScreen(Screen[None]):
         self.app.exit(0)
 
 
-class FollowApp(App[int]):
-    CSS_PATH = Path(__file__).with_name("trainer.tcss")
-    TITLE = "tui-trainer"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+c", "quit", "Quit", show=False, priority=True)
-    ]
-
+class FollowApp(LiveApp):
     def __init__(
         self,
         *,
@@ -114,12 +106,8 @@ class FollowApp(App[int]):
         stats: LiveStats | None = None,
         say: Say | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__(chime=chime, window_factory=window_factory, stats=stats)
         self.teacher = teacher
-        self.stats = stats or LiveStats()
-        self.chime = chime
-        self.window_factory = window_factory
-        self.window: Any = None
         self.log_factory = session_log_factory
         self.history: SessionLog | None = None
         self.report: FollowReport | None = None
@@ -149,35 +137,3 @@ class FollowApp(App[int]):
             self.history.finish(interrupted=True)  # Ctrl-C mid-session: marked so in the history
         self.close_window()
         self.exit(0)
-
-    # -- sound ----------------------------------------------------------------------------
-    def prepare_sound(self) -> str | None:
-        if self.chime is None or not self.chime.enabled:
-            return None
-        return self.chime.prepare()
-
-    def play_chime(self) -> str | None:
-        return None if self.chime is None else self.chime.play()
-
-    def toggle_sound(self) -> bool:
-        if self.chime is None:
-            self.chime = Chime(enabled=False)
-        self.chime.enabled = not self.chime.enabled
-        return self.chime.enabled
-
-    # -- preview window -------------------------------------------------------------------
-    def _open_window(self, screen: FollowScreen) -> Any:
-        if self.window_factory is None:
-            return None
-        result = self.window_factory(screen.end_from_window)
-        if isinstance(result, str):
-            self.notify(f"OpenCV window skipped: {result}", timeout=6)
-            return None
-        self.window = result
-        return result
-
-    def close_window(self) -> None:
-        window, self.window = self.window, None
-        if window is not None:
-            with contextlib.suppress(Exception):  # the preview must not stop the app closing
-                window.close()

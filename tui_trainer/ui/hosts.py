@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 
 
 class SoundHost(Protocol):
-    """Sound and the preview window, shared by the trainer and follow apps."""
+    """Sound and the preview window, shared by the trainer and follow apps (ui/live_app.py)
+    and used by both live screens (ui/live_screen.py)."""
 
     @property
     def stats(self) -> LiveStats: ...
