@@ -10,6 +10,7 @@ from tui_trainer.core.body.angles import (
     ANGLE_MIRROR,
     ANGLE_NAMES,
     MAIN_ANGLES,
+    across_factor,
     angle_confidence,
     angles_from_points,
     compute_angles,
@@ -17,6 +18,7 @@ from tui_trainer.core.body.angles import (
 )
 from tui_trainer.core.body.landmarks import INDEX, N_LANDMARKS
 from tui_trainer.core.body.pose import Pose
+from tui_trainer.core.demo.synth import pose_from_world, standing_world
 
 
 def _points(**named: tuple[float, ...]) -> np.ndarray:
@@ -28,8 +30,8 @@ def _points(**named: tuple[float, ...]) -> np.ndarray:
     return pts
 
 
-def test_table_has_the_13_angles_and_8_main() -> None:
-    assert len(ANGLE_NAMES) == 13
+def test_table_has_the_15_angles_and_8_main() -> None:
+    assert len(ANGLE_NAMES) == 15
     assert set(MAIN_ANGLES) == {
         f"{side}_{joint}"
         for side in ("left", "right")
@@ -149,6 +151,8 @@ def test_mirrored_angle_set_matches_mirrored_pose() -> None:
         ({"points": ["left_hip", "left_knee", "left_toe"]}, "unknown point 'left_toe'"),
         ({"mirror": "nowhere"}, "unknown mirror 'nowhere'"),
         ({"label": 3}, "field 'label' must be a string"),
+        ({"across": ["left_hip"]}, "'across' must be two landmark names"),
+        ({"across": ["left_hip", "tail"]}, "'across' must be two landmark names"),
     ],
 )
 def test_bad_angle_table_rows_are_named(row: dict[str, object], message: str) -> None:
@@ -161,3 +165,41 @@ def test_bad_angle_table_rows_are_named(row: dict[str, object], message: str) ->
     }
     with pytest.raises(ValueError, match=message):
         parse_angle_table({"angle": [{**good, **row}]}, "test.toml")
+
+
+def test_knee_out_tells_a_knee_opened_to_the_side_from_one_lifted_forward() -> None:
+    # Hips across x; the left thigh lifted 60 degrees: forward (toward the camera, -z) or out.
+    hips = {"left_hip": (0.1, 0.0, 0.0), "right_hip": (-0.1, 0.0, 0.0)}
+    c, s = np.cos(np.radians(60.0)), np.sin(np.radians(60.0))
+    forward = angles_from_points(_points(**hips, left_knee=(0.1, 0.4 * c, -0.4 * s)))
+    out = angles_from_points(_points(**hips, left_knee=(0.1 + 0.4 * s, 0.4 * c, 0.0)))
+    k = ANGLE_INDEX["left_hip_open"]
+    assert forward[k] == pytest.approx(90.0)
+    assert out[k] == pytest.approx(150.0)
+    assert ANGLE_NAMES[ANGLE_MIRROR[k]] == "right_hip_open"
+
+
+@pytest.mark.parametrize(
+    ("out_of_picture", "factor"), [(0.0, 1.0), (45.0, 2 * np.cos(np.radians(45)) - 1), (70.0, 0.0)]
+)
+def test_across_factor_falls_as_the_hip_line_turns_toward_the_camera(
+    out_of_picture: float, factor: float
+) -> None:
+    a = np.radians(out_of_picture)
+    half = 0.1 * np.array([np.cos(a), 0.0, np.sin(a)])
+    pts = _points(left_hip=tuple(half), right_hip=tuple(-half))
+    assert across_factor(pts) == pytest.approx([factor, factor])
+
+
+def test_a_side_view_does_not_read_the_knee_out_angle() -> None:
+    # The same standing body facing the camera, then turned 90 degrees (hips along the depth).
+    world = standing_world()
+    turn = np.array([[0.0, 0.0, 1.0], [0.0, 1.0, 0.0], [-1.0, 0.0, 0.0]])
+    front, side = pose_from_world(world), pose_from_world(world @ turn.T)
+    k, knee = ANGLE_INDEX["left_hip_open"], ANGLE_INDEX["left_knee"]
+    seen = front.body_angles.confidence[knee]  # the others: the landmarks' visibility
+    assert seen > 0.5
+    assert front.body_angles.confidence[k] == pytest.approx(seen)
+    assert side.body_angles.confidence[k] == pytest.approx(0.0)
+    assert side.body_angles.confidence[knee] == pytest.approx(seen)
+    assert side.angles.confidence[k] == pytest.approx(seen)  # world angles: visibility only

@@ -92,6 +92,7 @@ def pick_from_track(
     """The held frames of a landmark track (every N-th), grouped by distinct hold."""
     import numpy as np
 
+    from tui_trainer.core.body.angles import ANGLE_NAMES
     from tui_trainer.core.errors import NoPersonFound
     from tui_trainer.core.library.holds import (
         ASYMMETRIC_DEG,
@@ -113,7 +114,10 @@ def pick_from_track(
     if not any(p is not None for p in poses):
         raise NoPersonFound(f"{path}: no person found in {_span(max(lo, 0.0), min(hi, times[-1]))}")
     angles = np.array(
-        [p.body_angles.values if p is not None else np.full(13, np.nan) for p in poses]
+        [
+            p.body_angles.values if p is not None else np.full(len(ANGLE_NAMES), np.nan)
+            for p in poses
+        ]
     )
     present = np.array([p is not None for p in poses])
     holds = find_holds(times, angles, present)

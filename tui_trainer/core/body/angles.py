@@ -49,6 +49,8 @@ class AngleDef:
     mirror: str
     main: bool = False
     weak: bool = False  # MediaPipe sees it poorly: more evidence before it becomes a correction
+    # A segment the angle is read against that must lie across the picture (see across_factor).
+    across: tuple[str, str] | None = None
 
 
 def _point_indices(point: str, where: str) -> tuple[int, int]:
@@ -81,6 +83,12 @@ def parse_angle_table(data: Mapping[str, Any], source: str = "angles.toml") -> t
             raise ValueError(f"{where}: kind {kind!r} needs {KINDS[kind]} points")
         for p in points:
             _point_indices(p, where)
+        across = row.get("across")
+        if across is not None:
+            ends_ok = isinstance(across, list) and len(across) == 2
+            if not (ends_ok and all(a in INDEX for a in across)):
+                raise ValueError(f"{where}: 'across' must be two landmark names, got {across!r}")
+            across = (across[0], across[1])
         defs.append(
             AngleDef(
                 row["name"],
@@ -90,6 +98,7 @@ def parse_angle_table(data: Mapping[str, Any], source: str = "angles.toml") -> t
                 row["mirror"],
                 bool(row.get("main", False)),
                 bool(row.get("weak", False)),
+                across,
             )
         )
     names = [d.name for d in defs]
@@ -178,6 +187,24 @@ def angles_from_points(points: np.ndarray) -> np.ndarray:
     return np.where(ok, np.degrees(np.arccos(cos)), np.nan)
 
 
+# Angles read against a segment across the picture (the hip line): their index, the segment's ends.
+_ACROSS_K = np.array([k for k, d in enumerate(ANGLES) if d.across], dtype=np.intp)
+_ACROSS_A = np.array([INDEX[d.across[0]] for d in ANGLES if d.across], dtype=np.intp)
+_ACROSS_B = np.array([INDEX[d.across[1]] for d in ANGLES if d.across], dtype=np.intp)
+
+
+def across_factor(points: np.ndarray) -> np.ndarray:
+    """(n,) how far each `across` segment lies in the picture, 0..1, from body points (33, 3):
+    1 across the picture, 0 from 60 degrees out of it on (the segment's length in the picture
+    is then under half its length). MediaPipe's depth is its weakest coordinate: an angle read
+    against a segment that points at the camera (the hip line in a side view) is a guess."""
+    seg = points[_ACROSS_B] - points[_ACROSS_A]
+    flat = np.sqrt((seg[:, :2] ** 2).sum(axis=-1))
+    full = np.sqrt((seg**2).sum(axis=-1))
+    ratio = flat / np.where(full > 1e-12, full, 1.0)
+    return np.asarray(np.minimum(np.maximum(2.0 * ratio - 1.0, 0.0), 1.0))
+
+
 def angle_confidence(visibility: np.ndarray) -> np.ndarray:
     """(..., K): the lowest visibility among the landmarks each angle depends on."""
     vis = np.asarray(visibility, dtype=np.float64)
@@ -261,3 +288,13 @@ def body_points(pose: Landmarks) -> np.ndarray:
     pts[:, :2] = xy
     pts[:, 2] = world[:, 2] * (scale * DEPTH_WEIGHT)
     return pts
+
+
+def view_confidence(confidence: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """Angle confidences (K,) with those read against an `across` segment scaled by how far
+    the segment lies in the picture (across_factor of the body points)."""
+    if _ACROSS_K.size == 0:
+        return confidence
+    out = confidence.copy()
+    out[_ACROSS_K] *= across_factor(points)
+    return out

@@ -190,13 +190,18 @@ class Pose:
     @cached_property
     def _picture_angles(self) -> tuple[AngleSet, AngleSet]:
         # The 2D and the body angles in one pass: the coach needs both every frame.
-        from tui_trainer.core.body.angles import AngleSet, angles_from_points, body_points
+        from tui_trainer.core.body.angles import (
+            AngleSet,
+            angles_from_points,
+            body_points,
+            view_confidence,
+        )
 
         pts = np.zeros((2, N_LANDMARKS, 3))
         pts[0, :, :2] = self.image_xy
         pts[1] = body_points(self)
         values = angles_from_points(pts)
-        conf = self._angle_confidence
+        conf = view_confidence(self._angle_confidence, pts[1])
         return AngleSet(values[0], conf), AngleSet(values[1], conf)
 
     @cached_property

@@ -11,6 +11,7 @@ _JOINT_HINTS = {
     "elbow": ("Straighten your {side} arm", "Bend your {side} elbow more"),
     "shoulder": ("Raise your {side} arm higher", "Lower your {side} arm"),
     "hip": ("Open your {side} hip, lift your chest", "Fold more at your {side} hip"),
+    "hip_open": ("Open your {side} knee out to the side", "Draw your {side} knee in"),
     "knee": ("Straighten your {side} knee", "Bend your {side} knee more"),
     "ankle": ("Point your {side} foot", "Flex your {side} foot"),
     "trunk_lean": ("Lean your torso further", "Bring your torso more upright"),
