@@ -163,3 +163,40 @@ def test_a_camera_on_its_side_is_told_not_corrected() -> None:
     # Standing up in the picture again: judged as usual.
     upright = [scorer.update(pose_from_world(base), 2.0 + k / FPS) for k in range(45)]
     assert upright[-1].verdict == PERFECT and upright[-1].framing is None
+
+
+def lifted_leg_world(out_deg: float) -> np.ndarray:
+    """Standing on the left leg, the right thigh lifted 60 degrees from vertical, its knee
+    turned `out_deg` from straight ahead (toward the camera) out to the right side, the shin
+    hanging down (tree with the foot low, or a knee lifted forward)."""
+    from tui_trainer.core.body.landmarks import INDEX
+
+    w = standing_world()
+    hip = w[INDEX["right_hip"]]
+    out_x = np.sign(hip[0] - w[INDEX["left_hip"]][0])  # the right side's x direction
+    lift, turn = np.radians(60.0), np.radians(out_deg)
+    thigh = np.array(
+        [out_x * np.sin(lift) * np.sin(turn), np.cos(lift), -np.sin(lift) * np.cos(turn)]
+    )
+    knee = hip + 0.42 * thigh
+    shift = knee - w[INDEX["right_knee"]]
+    for part in ("right_knee", "right_ankle", "right_heel", "right_foot_index"):
+        w[INDEX[part]] = w[INDEX[part]] + shift
+    return w
+
+
+def test_a_knee_lifted_forward_is_told_to_open_out_to_the_side() -> None:
+    # The hip angle reads about the same either way (not far off); the knee-out angle tells
+    # them apart.
+    weights = {"right_hip": 0.8, "right_knee": 0.8, "right_hip_open": 0.8, "left_knee": 0.6}
+    spec = spec_from_world("knee_out", lifted_leg_world(80.0), weights, symmetric=False)
+    assert hold(spec, lifted_leg_world(80.0))[-1].verdict == PERFECT
+    forward = lifted_leg_world(0.0)
+    pose = pose_from_world(forward)
+    template = spec.template.body_angles
+    assert abs(pose.body_angles["right_hip"] - template["right_hip"]) < far_limit(12.0)
+    assert abs(pose.body_angles["right_hip_open"] - template["right_hip_open"]) > 50.0
+    result = hold(spec, forward)[-1]
+    assert result.verdict != PERFECT
+    assert result.hint_angle == "right_hip_open"
+    assert result.message == "open the right knee out"
