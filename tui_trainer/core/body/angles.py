@@ -9,6 +9,7 @@ Computation is vectorised over any leading batch dimensions (frames, photos).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -187,22 +188,27 @@ def angles_from_points(points: np.ndarray) -> np.ndarray:
     return np.where(ok, np.degrees(np.arccos(cos)), np.nan)
 
 
-# Angles read against a segment across the picture (the hip line): their index, the segment's ends.
-_ACROSS_K = np.array([k for k, d in enumerate(ANGLES) if d.across], dtype=np.intp)
-_ACROSS_A = np.array([INDEX[d.across[0]] for d in ANGLES if d.across], dtype=np.intp)
-_ACROSS_B = np.array([INDEX[d.across[1]] for d in ANGLES if d.across], dtype=np.intp)
+# Angles read against a segment across the picture (the hip line): each distinct segment's ends
+# and the indices of the angles read against it.
+_ACROSS: tuple[tuple[int, int, np.ndarray], ...] = tuple(
+    (INDEX[a], INDEX[b], np.array([k for k, d in enumerate(ANGLES) if d.across == (a, b)]))
+    for a, b in dict.fromkeys(d.across for d in ANGLES if d.across)
+)
 
 
 def across_factor(points: np.ndarray) -> np.ndarray:
-    """(n,) how far each `across` segment lies in the picture, 0..1, from body points (33, 3):
-    1 across the picture, 0 from 60 degrees out of it on (the segment's length in the picture
-    is then under half its length). MediaPipe's depth is its weakest coordinate: an angle read
-    against a segment that points at the camera (the hip line in a side view) is a guess."""
-    seg = points[_ACROSS_B] - points[_ACROSS_A]
-    flat = np.sqrt((seg[:, :2] ** 2).sum(axis=-1))
-    full = np.sqrt((seg**2).sum(axis=-1))
-    ratio = flat / np.where(full > 1e-12, full, 1.0)
-    return np.asarray(np.minimum(np.maximum(2.0 * ratio - 1.0, 0.0), 1.0))
+    """(n,) how far each distinct `across` segment lies in the picture, 0..1, from body points
+    (33, 3): 1 across the picture, 0 from 60 degrees out of it on (the segment's length in the
+    picture is then under half its length). MediaPipe's depth is its weakest coordinate: an
+    angle read against a segment that points at the camera (the hip line in a side view) is a
+    guess."""
+    out = np.empty(len(_ACROSS))
+    for i, (a, b, _) in enumerate(_ACROSS):
+        dx, dy, dz = (points[b] - points[a]).tolist()  # scalars: cheaper than array steps
+        flat = math.hypot(dx, dy)
+        full = math.sqrt(flat * flat + dz * dz)
+        out[i] = min(max(2.0 * flat / full - 1.0, 0.0), 1.0) if full > 1e-12 else 0.0
+    return out
 
 
 def angle_confidence(visibility: np.ndarray) -> np.ndarray:
@@ -293,8 +299,9 @@ def body_points(pose: Landmarks) -> np.ndarray:
 def view_confidence(confidence: np.ndarray, points: np.ndarray) -> np.ndarray:
     """Angle confidences (K,) with those read against an `across` segment scaled by how far
     the segment lies in the picture (across_factor of the body points)."""
-    if _ACROSS_K.size == 0:
+    if not _ACROSS:
         return confidence
     out = confidence.copy()
-    out[_ACROSS_K] *= across_factor(points)
+    for (_, _, angles), factor in zip(_ACROSS, across_factor(points).tolist()):
+        out[angles] *= factor
     return out
