@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from tui_trainer.core.body.landmarks import INDEX, N_LANDMARKS
+from tui_trainer.core.body.landmarks import BODY_INDEX, INDEX, N_LANDMARKS
 from tui_trainer.core.tomlcompat import tomllib
 
 
@@ -190,8 +190,8 @@ def angles_from_points(points: np.ndarray) -> np.ndarray:
 
 # Angles read against a segment across the picture (the hip line): each distinct segment's ends
 # and the indices of the angles read against it.
-_ACROSS: tuple[tuple[int, int, np.ndarray], ...] = tuple(
-    (INDEX[a], INDEX[b], np.array([k for k, d in enumerate(ANGLES) if d.across == (a, b)]))
+_ACROSS: tuple[tuple[int, int, tuple[int, ...]], ...] = tuple(
+    (INDEX[a], INDEX[b], tuple(k for k, d in enumerate(ANGLES) if d.across == (a, b)))
     for a, b in dict.fromkeys(d.across for d in ANGLES if d.across)
 )
 
@@ -284,8 +284,6 @@ def body_points(pose: Landmarks) -> np.ndarray:
     scaled into image units (weak perspective) times DEPTH_WEIGHT. The scale is fitted on the
     torso, which limbs moving do not change (so one limb's angle never shifts another's); a
     torso seen end-on has no extent to fit on, and then the whole body is used."""
-    from tui_trainer.core.body.landmarks import BODY_INDEX
-
     xy, world = pose.image_xy, pose.world
     scale = _depth_scale(world, xy, _TORSO_SELECTOR)
     if scale is None:
@@ -303,5 +301,6 @@ def view_confidence(confidence: np.ndarray, points: np.ndarray) -> np.ndarray:
         return confidence
     out = confidence.copy()
     for (_, _, angles), factor in zip(_ACROSS, across_factor(points).tolist()):
-        out[angles] *= factor
+        for k in angles:  # two angles: scalar steps beat fancy indexing
+            out[k] *= factor
     return out
