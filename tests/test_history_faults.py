@@ -52,11 +52,14 @@ def test_source_stops_mid_session_the_recorded_steps_are_kept(tmp_path: Path) ->
 
 CHILD = textwrap.dedent(
     """
-    import sys, time
+    import signal, sys, time
     from pathlib import Path
     from tui_trainer.core.history.records import SessionInfo, StepRecord
     from tui_trainer.io.storage import SqliteSessionLog
 
+    # Ctrl-C as in a terminal: a test run started in the background (CI, `cmd &`) hands its
+    # children SIGINT ignored, and the ctrl-c case would then wait out its timeout.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     log = SqliteSessionLog(Path(sys.argv[1]))
     log.start(SessionInfo("morning", "Morning flow", "demo", 1000.0))
     for i in range(int(sys.argv[2])):
