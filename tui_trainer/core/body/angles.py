@@ -181,7 +181,8 @@ def angles_from_points(points: np.ndarray) -> np.ndarray:
     u, v = uv[..., :_K, :], uv[..., _K:, :]
     v[..., _VERTICAL, 1] = -1.0  # straight up; y points down
     dot = (u * v).sum(axis=-1)
-    norms = np.sqrt((u * u).sum(axis=-1) * (v * v).sum(axis=-1))
+    sq = (uv * uv).sum(axis=-1)  # |u|^2 and |v|^2 in one pass
+    norms = np.sqrt(sq[..., :_K] * sq[..., _K:])
     ok = norms > 1e-12
     # Divide by 1 where degenerate (no warning state to switch: this runs every frame).
     cos = np.minimum(np.maximum(dot / np.where(ok, norms, 1.0), -1.0), 1.0)

@@ -165,11 +165,15 @@ class PoseJudge:
         excess = np.maximum(np.abs(dev) * self._agree_inv_tol - 1.0, 0.0)
         w = self._agree_weight * trust
         total = w.sum(axis=1)
-        mean_sq = (w * excess * excess).sum(axis=1) / np.where(total > 0, total, 1.0)
-        angle_sim = np.where(total > 0, np.exp(-0.5 * mean_sq), np.nan)
         bone_sim = self._bone_scorer.similarity(pose.bones)
-        mixed = (1.0 - ANGLE_SHARE) * bone_sim + ANGLE_SHARE * angle_sim
-        sim = np.where(np.isnan(angle_sim), bone_sim, mixed)
+        if (total > 0).all():  # the common case: every row has a usable angle
+            angle_sim = np.exp((w * excess * excess).sum(axis=1) * (-0.5) / total)
+            sim = (1.0 - ANGLE_SHARE) * bone_sim + ANGLE_SHARE * angle_sim
+        else:
+            mean_sq = (w * excess * excess).sum(axis=1) / np.where(total > 0, total, 1.0)
+            angle_sim = np.where(total > 0, np.exp(-0.5 * mean_sq), np.nan)
+            mixed = (1.0 - ANGLE_SHARE) * bone_sim + ANGLE_SHARE * angle_sim
+            sim = np.where(np.isnan(angle_sim), bone_sim, mixed)
         return np.asarray(np.rint(sim * 1e11) / 1e9)  # np.round(100 sim, 9), without its wrapper
 
     def judge(

@@ -166,8 +166,14 @@ class BoneScorer:
         err = np.degrees(np.arccos(np.minimum(np.maximum(cos, -1.0), 1.0)))
         if self._focus is not None:
             focused = weight * self._focus
-            weight = np.where(focused.sum(axis=-1, keepdims=True) > 0.0, focused, weight)
-        total = weight.sum(axis=-1)
+            total = focused.sum(axis=-1)
+            if (total > 0.0).all():  # the common case: no np.where per frame
+                weight = focused
+            else:
+                weight = np.where(total[:, None] > 0.0, focused, weight)
+                total = weight.sum(axis=-1)
+        else:
+            total = weight.sum(axis=-1)
         sims = (np.exp(err * err * (-0.5 / tau**2)) * weight).sum(axis=-1)  # (3, S)
         sims = sims / np.where(total > 0, total, 1.0)
         return np.asarray(0.5 * (sims[0] + np.maximum(sims[1], sims[2])))
