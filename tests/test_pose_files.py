@@ -12,7 +12,8 @@ from tui_trainer.core.body.angles import MAIN_ANGLES
 from tui_trainer.core.body.pose import Pose
 from tui_trainer.core.errors import LibraryFileError
 from tui_trainer.core.library import PoseLibrary, builtin_dir
-from tui_trainer.core.library.builder import TOL_CAP, TOL_FLOOR, build_pose_spec
+from tui_trainer.core.library.angle_targets import TOL_CAP, TOL_FLOOR
+from tui_trainer.core.library.builder import build_pose_spec
 from tui_trainer.core.library.pose_file import format_pose, load_pose_file, parse_pose
 from tui_trainer.core.library.templates import side_of
 from tui_trainer.core.tomlcompat import tomllib

@@ -94,6 +94,37 @@ def test_tree_photos_give_an_overhead_and_a_heart_variant(
     assert spec.template is forms["arms_overhead"].template  # the main form is the most common
 
 
+def _overhead_photos(elbow_bends: list[float]) -> list[Pose]:
+    """Standing with the arms overhead, the elbows bent by each amount (palms together)."""
+    out = []
+    for bend in elbow_bends:
+        w = standing_world()
+        for joint in ("left_shoulder", "right_shoulder"):
+            w = bend_world(w, joint, 150.0)
+        for joint in ("left_elbow", "right_elbow"):
+            w = bend_world(w, joint, bend)
+        out.append(pose_from_world(w))
+    return out
+
+
+def test_a_declared_straight_limb_stays_straight_when_its_photos_bend_it() -> None:
+    # Arms overhead: palms together bend the photos' elbows to ~135 degrees, but straight arms
+    # overhead are as right (the form declares the elbows at 158): never told to soften.
+    photos = _overhead_photos([-45.0, -40.0, -35.0, -40.0, -38.0, -42.0])
+    overhead = DeclaredVariant(
+        "arms_overhead",
+        "arms overhead",
+        {n: (t, None) for n, t in (("left_elbow", 158.0), ("right_elbow", 158.0),
+                                   ("left_shoulder", 170.0), ("right_shoulder", 170.0))},
+    )  # fmt: skip
+    spec = build_pose_spec(photos, "up", "Up", declared=[overhead])
+    elbow = {v.id: v for v in spec.forms()}["arms_overhead"].angles["left_elbow"]
+    assert elbow.target < 140  # the photos' median: bent
+    assert elbow.straight  # the declared intent: straighter is never a fault
+    plain = build_pose_spec(photos, "up", "Up").forms()[0].angles["left_elbow"]
+    assert plain.target == elbow.target and not plain.straight  # no declared intent: bent
+
+
 def test_a_hands_at_heart_tree_photo_is_perfect_as_that_variant(
     eval_data: dict[str, np.ndarray],
 ) -> None:

@@ -12,11 +12,9 @@ poses (`tui-trainer poses build`). Steps:
    the angles that define them) name the cluster they match; a declared variant no photo shows
    is made from the main one with its defining angles set (and its template's limbs bent so).
 3. Per variant: template = robust mean of its photos' landmarks (library/templates.py), its
-   limbs bent to the targets; per angle target = median of the photos' body angles
-   (body/angles.body_points); tolerance = TOL_K
-   robust standard deviations, a small variant's spread pulled toward a typical one (PRIOR_STD,
-   SHRINK_N pseudo-photos), kept within [TOL_FLOOR, TOL_CAP]; weight, see `angle_weights`;
-   elbows and knees with a target of STRAIGHT_MIN or more are marked straight.
+   limbs bent to the targets; per angle the target, tolerance, weight and whether a limb is
+   straight from the photos (library/angle_targets.py); a limb the declared form holds straight
+   stays straight.
 """
 
 from __future__ import annotations
@@ -26,9 +24,17 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from tui_trainer.core.body.angles import ANGLE_INDEX, ANGLE_MIRROR, ANGLE_NAMES, PAIRED
+from tui_trainer.core.body.angles import ANGLE_MIRROR, ANGLE_NAMES
 from tui_trainer.core.body.bend import bend_world
-from tui_trainer.core.body.pose import VISIBLE, Pose
+from tui_trainer.core.body.pose import Pose
+from tui_trainer.core.library.angle_targets import (
+    AngleStats,
+    angle_stats,
+    angle_weights,
+    is_straight,
+    pair_tolerance,
+    tolerance,
+)
 from tui_trainer.core.library.naming import default_hints, describe_arms, slug
 from tui_trainer.core.library.spec import AngleTarget, PoseSpec, Side, Variant
 from tui_trainer.core.library.templates import mean_template, project_image, side_of
@@ -39,32 +45,7 @@ from tui_trainer.core.library.variants import (
     find_variants,
 )
 
-TOL_FLOOR = 8.0  # degrees: nobody holds a pose more precisely than this
-TOL_CAP = 30.0  # degrees: beyond this the angle is not part of the pose
-# tolerance = TOL_K robust standard deviations: the band that holds ~95% of the people who do
-# the pose (as a 2-sigma band does); "far off" is then twice that.
-TOL_K = 2.0
-# A spread measured on a few photos is unreliable: each variant's is pulled toward PRIOR_STD, the
-# median spread of a main angle within a variant over the 410 yoga photos (7.2 deg, variants of
-# 8+ photos), as if SHRINK_N more photos had shown it.
-PRIOR_STD = 7.0
-SHRINK_N = 5.0
-# Body-angle degrees from which an elbow or knee target means "straight": the library's targets
-# fall into bent (145 deg and less: arms overhead with palms together) and straight (150 and
-# more: hanging arms, standing legs), with nothing between.
-STRAIGHT_MIN = 150.0
 MIN_SAMPLES = 1
-_STRAIGHTENABLE = ("elbow", "knee")
-
-
-@dataclass(frozen=True)
-class AngleStats:
-    """Spread of one angle over a variant's photos."""
-
-    median: float
-    robust_std: float
-    confidence: float  # mean confidence (visibility) of the angle over the photos
-    n: int
 
 
 @dataclass(frozen=True)
@@ -99,76 +80,6 @@ def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
     diff = np.abs(a[:, None, FEATURE_INDEX] - b[None, :, FEATURE_INDEX])
     return np.asarray(np.nanmean(np.where(np.isfinite(diff), diff, np.nan), axis=-1))
-
-
-def angle_stats(poses: Sequence[Pose]) -> dict[str, AngleStats]:
-    """Median and robust spread of every body angle over photos (the well-seen ones if >= 3)."""
-    values = np.stack([p.body_angles.values for p in poses])
-    conf = np.stack([p.body_angles.confidence for p in poses])
-    out: dict[str, AngleStats] = {}
-    for k, name in enumerate(ANGLE_NAMES):
-        col = values[:, k]
-        good = np.isfinite(col) & (conf[:, k] >= VISIBLE)
-        if good.sum() < 3:
-            good = np.isfinite(col)
-        v = col[good]
-        if v.size == 0:
-            continue
-        med = float(np.median(v))
-        mad = float(np.median(np.abs(v - med))) * 1.4826
-        out[name] = AngleStats(med, mad, float(conf[:, k].mean()), int(v.size))
-    return out
-
-
-def angle_weights(
-    stats: Mapping[str, AngleStats], others: Sequence[Mapping[str, float]] = ()
-) -> dict[str, float]:
-    """Which joints matter for this form of the pose (0..1, the heaviest is 1).
-
-    weight = consistency x distinctiveness x visibility, where
-      consistency     = TOL_FLOOR / max(robust std, TOL_FLOOR)   (people agree on this angle)
-      distinctiveness = 0.25 + 0.75 * min(1, median distance of the target from the same
-                        angle's target in the other poses / 45 degrees)  (it tells poses apart;
-                        without other poses it is 1)
-      visibility      = mean confidence of the angle over the photos (0.3 floor)
-    """
-    raw: dict[str, float] = {}
-    for name, st in stats.items():
-        consistency = TOL_FLOOR / max(st.robust_std, TOL_FLOOR)
-        dists = [abs(st.median - o[name]) for o in others if name in o]
-        distinct = 1.0 if not dists else 0.25 + 0.75 * min(1.0, float(np.median(dists)) / 45.0)
-        raw[name] = consistency * distinct * max(st.confidence, 0.3)
-    top = max(raw.values(), default=1.0)
-    return {n: round(w / top, 2) for n, w in raw.items()}
-
-
-def tolerance(st: AngleStats) -> float:
-    """TOL_K x the robust std (pulled toward PRIOR_STD by SHRINK_N photos), within the bounds."""
-    std = float(np.sqrt((st.n * st.robust_std**2 + SHRINK_N * PRIOR_STD**2) / (st.n + SHRINK_N)))
-    return float(np.clip(TOL_K * std, TOL_FLOOR, TOL_CAP))
-
-
-def pair_tolerance(poses: Sequence[Pose]) -> dict[str, float]:
-    """How far people's left and right angle of each paired joint differ in a symmetric pose
-    (photos as taken: the gap left - right, counted both ways), as a tolerance."""
-    out: dict[str, float] = {}
-    for joint in PAIRED:
-        l_k, r_k = ANGLE_INDEX[f"left_{joint}"], ANGLE_INDEX[f"right_{joint}"]
-        gaps = np.array([p.body_angles.values[l_k] - p.body_angles.values[r_k] for p in poses])
-        seen = np.array(
-            [min(p.body_angles.confidence[l_k], p.body_angles.confidence[r_k]) for p in poses]
-        )
-        gaps = gaps[np.isfinite(gaps) & (seen >= VISIBLE)]
-        if gaps.size < 3:
-            continue
-        both = np.concatenate([gaps, -gaps])
-        std = float(np.median(np.abs(both))) * 1.4826
-        out[joint] = round(float(np.clip(TOL_K * std, TOL_FLOOR, TOL_CAP)), 1)
-    return out
-
-
-def is_straight(name: str, target: float) -> bool:
-    return name.rpartition("_")[2] in _STRAIGHTENABLE and target >= STRAIGHT_MIN
 
 
 @dataclass
@@ -234,6 +145,20 @@ def fit_template(world: np.ndarray, vis: np.ndarray, targets: Mapping[str, float
 def _template(poses: Sequence[Pose], angles: Mapping[str, AngleTarget]) -> Pose:
     world, vis = mean_template(poses)
     return fit_template(world, vis, {n: t.target for n, t in angles.items()})
+
+
+def _declared_straight(
+    angles: dict[str, AngleTarget], d: DeclaredVariant
+) -> dict[str, AngleTarget]:
+    """A limb the declared form holds straight stays straight (straighter is never a fault)
+    when its photos' median is bent: arms overhead are done with the palms together (elbows
+    ~145) or apart and straight, and a teacher corrects neither."""
+    out = dict(angles)
+    for name, (target, _) in d.angles.items():
+        t = out.get(name)
+        if t is not None and not t.straight and is_straight(name, target):
+            out[name] = replace(t, straight=True)
+    return out
 
 
 def _declared_form(main: Variant, d: DeclaredVariant) -> Variant:
@@ -313,6 +238,7 @@ def build_variants(
         own = {**(hints or {}), **(g.declared.hints if g.declared else {})}
         angles = _targets(g.stats, others, own, symmetric)
         if g.declared is not None:
+            angles = _declared_straight(angles, g.declared)
             vid, name = g.declared.id, g.declared.name
         else:
             upright = angles.get("trunk_lean", AngleTarget(0.0, 1.0, 0.0)).target < 30.0
