@@ -65,6 +65,13 @@ def _tree_photos(eval_data: dict[str, np.ndarray]) -> list[Pose]:
     ]
 
 
+def arms_form(form_id: str, *, elbows: float, shoulders: float) -> DeclaredVariant:
+    """A declared form by its arms: both elbows and both shoulders at these angles."""
+    angles = {f"{side}_{joint}": (value, None) for side in ("left", "right")
+              for joint, value in (("elbow", elbows), ("shoulder", shoulders))}  # fmt: skip
+    return DeclaredVariant(form_id, form_id.replace("_", " "), angles)
+
+
 def test_tree_photos_give_an_overhead_and_a_heart_variant(
     eval_data: dict[str, np.ndarray],
 ) -> None:
@@ -73,12 +80,7 @@ def test_tree_photos_give_an_overhead_and_a_heart_variant(
         "hands at heart",
         {"left_elbow": (50.0, None), "right_elbow": (50.0, None)},
     )
-    hips = DeclaredVariant(
-        "hands_on_hips",
-        "hands on hips",
-        {n: (t, None) for n, t in (("left_elbow", 100.0), ("right_elbow", 100.0),
-                                   ("left_shoulder", 45.0), ("right_shoulder", 45.0))},
-    )  # fmt: skip
+    hips = arms_form("hands_on_hips", elbows=100.0, shoulders=45.0)
     spec = build_pose_spec(
         _tree_photos(eval_data), "t", "T", symmetric=False, side_rule="larger_knee",
         declared=[heart, hips],
@@ -111,12 +113,7 @@ def test_a_declared_straight_limb_stays_straight_when_its_photos_bend_it() -> No
     # Arms overhead: palms together bend the photos' elbows to ~135 degrees, but straight arms
     # overhead are as right (the form declares the elbows at 158): never told to soften.
     photos = _overhead_photos([-45.0, -40.0, -35.0, -40.0, -38.0, -42.0])
-    overhead = DeclaredVariant(
-        "arms_overhead",
-        "arms overhead",
-        {n: (t, None) for n, t in (("left_elbow", 158.0), ("right_elbow", 158.0),
-                                   ("left_shoulder", 170.0), ("right_shoulder", 170.0))},
-    )  # fmt: skip
+    overhead = arms_form("arms_overhead", elbows=158.0, shoulders=170.0)
     spec = build_pose_spec(photos, "up", "Up", declared=[overhead])
     elbow = {v.id: v for v in spec.forms()}["arms_overhead"].angles["left_elbow"]
     assert elbow.target < 140  # the photos' median: bent
