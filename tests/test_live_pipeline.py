@@ -273,6 +273,18 @@ def test_a_worker_that_cannot_start_or_dies_says_so() -> None:
         worker.close()
 
 
+def test_a_frame_for_a_worker_not_running_is_a_source_error_not_a_crash() -> None:
+    # The capture thread may submit while the app closes the worker (seen once in CI as an
+    # AttributeError in the pose-feeder thread): it must get the error the feeder handles.
+    worker = PoseWorker("stream")
+    with pytest.raises(SourceError, match="not running"):
+        worker.submit(numbered(1), lambda outcome: None)
+    assert worker._free == list(range(len(worker._free)))  # no slot was taken
+    worker.close()
+    with pytest.raises(SourceError, match="closed"):
+        worker.submit(numbered(2), lambda outcome: None)
+
+
 class FakeTimers:
     """Textual's set_timer on a fake clock."""
 

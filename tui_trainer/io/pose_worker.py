@@ -188,6 +188,8 @@ class PoseWorker:
         with self._lock:
             if self._failure is not None:
                 raise self._failure
+            if self._requests is None:  # not started, or closed (close() takes it under the lock)
+                raise SourceError("the pose estimator is not running")
             if not self._free:
                 return False
             slot = self._free.pop()
@@ -263,7 +265,8 @@ class PoseWorker:
 
     def close(self) -> None:
         """Stop the child and free the shared memory (idempotent)."""
-        requests, self._requests = self._requests, None
+        with self._lock:  # a submit() on another thread finishes its send first
+            requests, self._requests = self._requests, None
         if requests is not None:
             with contextlib.suppress(OSError, ValueError):
                 requests.send(None)
