@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
+from typing import Any, Generic, TypeVar, overload
 
 import numpy as np
 
+# Imported here, not inside the properties: they run every frame.
+from tui_trainer.core.body.angles import (
+    AngleSet,
+    angle_confidence,
+    angles_from_points,
+    body_points,
+    view_confidence,
+)
+from tui_trainer.core.body.bones import BoneFeatures, bone_features
 from tui_trainer.core.body.landmarks import INDEX, MIRROR, N_LANDMARKS
-
-if TYPE_CHECKING:
-    from tui_trainer.core.body.angles import AngleSet
-    from tui_trainer.core.body.bones import BoneFeatures
 
 # Below this MediaPipe visibility a landmark is treated as occluded / out of view.
 VISIBLE = 0.5
@@ -172,14 +177,10 @@ class Pose:
 
     @cached_property
     def _angle_confidence(self) -> np.ndarray:
-        from tui_trainer.core.body.angles import angle_confidence
-
         return angle_confidence(self.visibility)
 
     def _angle_set(self, points: np.ndarray) -> AngleSet:
         # Each set is computed when first asked for: the coach needs two of the three a frame.
-        from tui_trainer.core.body.angles import AngleSet, angles_from_points
-
         return AngleSet(angles_from_points(points), self._angle_confidence)
 
     @cached_property
@@ -190,13 +191,6 @@ class Pose:
     @cached_property
     def _picture_angles(self) -> tuple[AngleSet, AngleSet]:
         # The 2D and the body angles in one pass: the coach needs both every frame.
-        from tui_trainer.core.body.angles import (
-            AngleSet,
-            angles_from_points,
-            body_points,
-            view_confidence,
-        )
-
         pts = np.zeros((2, N_LANDMARKS, 3))
         pts[0, :, :2] = self.image_xy
         pts[1] = body_points(self)
@@ -219,6 +213,4 @@ class Pose:
     def bones(self) -> BoneFeatures:
         """Bone directions for the trainer score (see core/comparison/trainer_score.py), computed
         once."""
-        from tui_trainer.core.body.bones import bone_features
-
         return bone_features(self.world, self.image_xy, self.visibility)
