@@ -24,6 +24,44 @@ def grey_video(path: Path, frames: int = 12, size: tuple[int, int] = (160, 120))
     return path
 
 
+def phone_video(path: Path) -> Path:
+    """A landscape 160x120 video with a bright block top left, flagged (as phones flag portrait
+    recordings) to be shown turned 90 degrees clockwise: the 3x3 matrix of its track header."""
+    import struct
+
+    import cv2
+
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"mp4v"), 10.0, (160, 120))
+    for _ in range(6):
+        frame = np.full((120, 160, 3), 40, np.uint8)
+        frame[:30, :40] = 255
+        writer.write(frame)
+    writer.release()
+    data = bytearray(path.read_bytes())
+    at = data.find(b"tkhd")
+    assert at > 0 and data[at + 4] == 0  # a version 0 track header
+    matrix = at + 8 + 20 + 8 + 8  # after version/flags, times and ids, reserved, layer..volume
+    data[matrix : matrix + 36] = struct.pack(
+        ">9I", 0, 0x00010000, 0, 0xFFFF0000, 0, 0, 0, 0, 0x40000000
+    )
+    path.write_bytes(bytes(data))
+    return path
+
+
+def test_a_phone_video_flagged_as_rotated_is_read_upright(tmp_path: Path) -> None:
+    from tui_trainer.io.frames import open_video
+
+    video = phone_video(tmp_path / "phone.mp4")
+    info = probe_video(video)
+    assert (info.width, info.height) == (120, 160)
+    cap = open_video(video)
+    ok, frame = cap.read()
+    cap.release()
+    assert ok and frame.shape[:2] == (160, 120)
+    rows, cols = np.nonzero(frame[:, :, 0] > 200)  # the block, turned to the top right
+    assert rows.max() < 45 and cols.min() > 75
+
+
 def test_missing_corrupt_and_empty_videos_name_the_file(tmp_path: Path) -> None:
     with pytest.raises(InputFileError, match=r"nope\.mp4: no such file"):
         probe_video(tmp_path / "nope.mp4")

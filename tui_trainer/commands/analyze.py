@@ -246,6 +246,7 @@ def write_annotated_video(
     import cv2
 
     from tui_trainer.core.errors import InputFileError
+    from tui_trainer.io.frames import open_video
     from tui_trainer.io.video import probe_video
     from tui_trainer.viz.composite import WindowView, render_composite
 
@@ -255,7 +256,7 @@ def write_annotated_video(
     writer = cv2.VideoWriter(str(tmp), cv2.VideoWriter.fourcc(*"mp4v"), info.fps, VIDEO_SIZE)
     if not writer.isOpened():
         raise InputFileError(f"{target}: cannot write an mp4 video there")
-    cap = cv2.VideoCapture(str(video))
+    cap = open_video(video)
     title = spec.display_name(side)
     try:
         for r in results:

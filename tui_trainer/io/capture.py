@@ -23,6 +23,7 @@ from tui_trainer.io.frames import (
     Sample,
     _cv2,
     _Paced,
+    open_video,
 )
 from tui_trainer.io.pose_pipeline import Frame, PosePipeline, small_frame
 
@@ -184,7 +185,7 @@ def check_video(path: str | Path) -> tuple[float, int]:
             f"--source {p}: not a file (use webcam, demo, a video file or a stream URL)"
         )
     cv2 = _cv2()
-    cap = cv2.VideoCapture(str(p))
+    cap = open_video(p)
     try:
         ok = cap.isOpened() and cap.read()[0]
         if not ok:
@@ -200,7 +201,7 @@ class _Decoder:
     it rewound, None at the end."""
 
     def __init__(self, path: Path, loop: bool, depth: int = 3) -> None:
-        self.cap = _cv2().VideoCapture(str(path))
+        self.cap = open_video(path)
         self.loop = loop
         self.queue: queue.Queue[Any] = queue.Queue(maxsize=depth)
         self._stop = threading.Event()

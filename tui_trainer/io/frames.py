@@ -28,6 +28,16 @@ def _cv2() -> Any:
     return cv2
 
 
+def open_video(path: object) -> Any:
+    """A cv2.VideoCapture on a video file whose frames come upright: phones store a portrait
+    video as landscape frames plus a rotation flag, which OpenCV leaves unapplied unless asked
+    (the person would lie on their side and no pose would match)."""
+    cv2 = _cv2()
+    cap = cv2.VideoCapture(str(path))
+    cap.set(cv2.CAP_PROP_ORIENTATION_AUTO, 1)
+    return cap
+
+
 @dataclass(frozen=True)
 class Sample:
     t: float  # capture time (the source's monotonic clock, seconds)

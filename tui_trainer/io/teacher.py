@@ -22,9 +22,10 @@ import numpy as np
 from tui_trainer.core.errors import InputFileError
 from tui_trainer.core.motion.compare import LandmarkTrack
 from tui_trainer.core.motion.teacher import TeacherMotion
+from tui_trainer.io.frames import open_video
 
 CACHE_ENV = "TUI_TRAINER_CACHE_DIR"
-CACHE_VERSION = 1  # bump when extraction changes in a way that matters
+CACHE_VERSION = 2  # bump when extraction changes in a way that matters (2: rotated videos upright)
 MODEL_COMPLEXITY = 1
 
 
@@ -122,7 +123,7 @@ class TeacherFrames:
 
         self._cv2 = cv2
         self.mirrored = mirrored
-        self.cap = cv2.VideoCapture(str(path))
+        self.cap = open_video(path)
         self.fps = float(self.cap.get(cv2.CAP_PROP_FPS) or 30.0)
         self._index = -1  # index of self._frame
         self._frame: np.ndarray | None = None

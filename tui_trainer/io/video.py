@@ -25,6 +25,7 @@ from tui_trainer.core.body.landmarks import N_LANDMARKS
 from tui_trainer.core.body.pose import Pose
 from tui_trainer.core.errors import InputFileError
 from tui_trainer.core.motion.compare import LandmarkTrack
+from tui_trainer.io.frames import open_video
 
 MIN_CHUNK = 64  # frames: smaller chunks cost more in warm-up than they gain
 _PROGRESS_EVERY = 8  # frames between progress messages from a worker
@@ -56,7 +57,7 @@ def probe_video(path: str | Path) -> VideoInfo:
         raise InputFileError(f"{p}: not a file")
     if not os.access(p, os.R_OK):
         raise InputFileError(f"{p}: permission denied")
-    cap = cv2.VideoCapture(str(p))
+    cap = open_video(p)
     try:
         if not cap.isOpened():
             raise InputFileError(f"{p}: not a video OpenCV can read (unknown format or corrupt)")
@@ -98,7 +99,7 @@ def _run_chunk(chunk: _Chunk, report: Callable[[int], None] | None = None) -> _C
     from tui_trainer.io.estimator import PoseEstimator
     from tui_trainer.io.pose_pipeline import small_frame
 
-    cap = cv2.VideoCapture(chunk.path)
+    cap = open_video(chunk.path)
     if chunk.start > 0:
         cap.set(cv2.CAP_PROP_POS_FRAMES, chunk.start)
     rows: list[Pose | None] = []
