@@ -117,6 +117,27 @@ def test_both_sides_of_a_symmetric_pose_must_match() -> None:
     assert results[-1].hint == spec.angles["left_shoulder"].increase
 
 
+def test_a_straight_limb_straighter_than_the_other_side_opens_no_gap() -> None:
+    """Straight-target knees 10 degrees under the body's reading, a tight pair tolerance: a
+    bent knee is a gap, but a straighter one is never told to soften."""
+    world = standing_world()
+    spec = spec_from_world("stand", world, {"left_knee": 1.0, "right_knee": 1.0}, tolerance=20.0)
+    angles = {n: replace(t, target=t.target - 10.0, straight=True) for n, t in spec.angles.items()}
+    straight = replace(spec, angles=angles, pair_tolerance={"knee": 5.0})
+    assert hold(straight, world)[-1].verdict == PERFECT
+    # The left knee 25 degrees under its target (off, not far off alone), the right one
+    # straighter than its target: the sides differ far beyond the pair's 5.
+    bent = hold(straight, bend_world(world, "left_knee", -35.0))[-1]
+    assert bent.verdict != PERFECT
+    assert bent.hint_angle == "left_knee" and bent.hint == straight.angles["left_knee"].increase
+    # One knee bent 10 degrees (exactly at its target), the other straighter than its target:
+    # no fault on either side, so no gap between them either.
+    judge = PoseJudge(straight)
+    pose = pose_from_world(bend_world(world, "left_knee", -10.0))
+    judgement = judge.judge(pose)
+    assert not judgement.far_off and judgement.corrections == ()
+
+
 def test_the_closest_variant_is_matched_and_named() -> None:
     up, out = arms_world(170.0), arms_world(90.0)
     spec_up = spec_from_world("arms", up, ARMS_UP, tolerance=15.0)
