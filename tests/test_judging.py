@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from tui_trainer.core.body.angles import body_points
-from tui_trainer.core.coaching.coach import PERFECT, FrameScorer, angle_readouts
+from tui_trainer.core.coaching.coach import PERFECT, CoachConfig, FrameScorer, angle_readouts
 from tui_trainer.core.coaching.evidence import far_limit, gather
 from tui_trainer.core.coaching.judging import PoseJudge
 from tui_trainer.core.demo.synth import (
@@ -221,3 +221,27 @@ def test_a_knee_lifted_forward_is_told_to_open_out_to_the_side() -> None:
     assert result.verdict != PERFECT
     assert result.hint_angle == "right_hip_open"
     assert result.message == "open the right knee out"
+
+
+def test_a_correction_of_a_form_left_behind_is_dropped_once_the_new_form_finds_it_fixed() -> None:
+    up, out = arms_world(170.0), arms_world(90.0)
+    spec_up = spec_from_world("arms", up, ARMS_UP, tolerance=15.0)
+    spec_out = spec_from_world("arms", out, ARMS_UP, tolerance=15.0)
+    forms = (
+        Variant("overhead", "arms overhead", spec_up.template, spec_up.angles, 5),
+        Variant("out", "arms out", spec_out.template, spec_out.angles, 5),
+    )
+    spec = replace(spec_up, variants=forms)
+    scorer = FrameScorer(spec, "either", config=CoachConfig(filter_min_cutoff=1000.0))
+    # Arms overhead but too low (19 degrees under the target): raise them, says that form.
+    low = pose_from_world(arms_world(125.0))
+    first = [scorer.update(low, k / FPS) for k in range(6)][-1]
+    assert first.variant_name == "arms overhead"
+    assert first.hint_angle in ("left_shoulder", "right_shoulder")
+    # Then arms out to the sides with the left elbow bent: the "arms out" form, whose shoulders
+    # are in their band. Its own correction replaces "raise your arms" at once, not after the
+    # 0.8 s a fixed correction is otherwise held.
+    bent = pose_from_world(bend_world(out, "left_elbow", -40.0))
+    then = [scorer.update(bent, (6 + k) / FPS) for k in range(6)]
+    assert all(r.variant_name == "arms out" for r in then)
+    assert all(r.hint_angle == "left_elbow" for r in then)

@@ -295,7 +295,9 @@ class FrameScorer:
             self._hint.clear()
             return FrameResult(t, None, None, None, FIGHTING, None, None, framing, False, None)
         scores = self._judge.scores(smoothed)
+        previous_row = self._row
         judgement = self._judge.judge(smoothed, scores, self._pick_row(scores))
+        form_changed = previous_row is not None and self._row != previous_row
         if framing is None and self._sideways(smoothed, judgement.score):
             framing = self._sticky_framing(SIDEWAYS, t)
         row = judgement.row
@@ -316,6 +318,11 @@ class FrameScorer:
             hint, fresh = self._hint.update(side_hint, {"side"}, t)
             new = hint if fresh else None
         else:
+            held = self._hint.current
+            if form_changed and held is not None and held.angle not in judgement.off:
+                # A correction of the form left behind ("reach your arms higher") is not held
+                # on once the form now matched finds that joint within its band.
+                self._hint.clear()
             candidate = self._candidate(judgement, t)
             hint, fresh = self._hint.update(candidate, set(judgement.off), t)
             new = hint if fresh else None
