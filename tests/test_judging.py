@@ -117,9 +117,9 @@ def test_both_sides_of_a_symmetric_pose_must_match() -> None:
     assert results[-1].hint == spec.angles["left_shoulder"].increase
 
 
-def test_a_straight_limb_straighter_than_the_other_side_opens_no_gap() -> None:
-    """Straight-target knees 10 degrees under the body's reading, a tight pair tolerance: a
-    bent knee is a gap, but a straighter one is never told to soften."""
+def test_a_gap_between_straight_limbs_is_closed_by_straightening_never_by_softening() -> None:
+    """Straight-target knees 10 degrees under the body's reading and a tight pair tolerance:
+    the two sides must match, and the one to move is always the more bent one."""
     world = standing_world()
     spec = spec_from_world("stand", world, {"left_knee": 1.0, "right_knee": 1.0}, tolerance=20.0)
     angles = {n: replace(t, target=t.target - 10.0, straight=True) for n, t in spec.angles.items()}
@@ -130,12 +130,11 @@ def test_a_straight_limb_straighter_than_the_other_side_opens_no_gap() -> None:
     bent = hold(straight, bend_world(world, "left_knee", -35.0))[-1]
     assert bent.verdict != PERFECT
     assert bent.hint_angle == "left_knee" and bent.hint == straight.angles["left_knee"].increase
-    # One knee bent 10 degrees (exactly at its target), the other straighter than its target:
-    # no fault on either side, so no gap between them either.
-    judge = PoseJudge(straight)
-    pose = pose_from_world(bend_world(world, "left_knee", -10.0))
-    judgement = judge.judge(pose)
-    assert not judgement.far_off and judgement.corrections == ()
+    # The left knee at its target, the right one straighter still: a gap, closed by
+    # straightening the left knee, not by telling the straighter right knee to bend.
+    judgement = PoseJudge(straight).judge(pose_from_world(bend_world(world, "left_knee", -10.0)))
+    assert [c.angle for c in judgement.corrections] == ["left_knee"]
+    assert judgement.corrections[0].text == straight.angles["left_knee"].increase
 
 
 def test_the_closest_variant_is_matched_and_named() -> None:

@@ -9,11 +9,11 @@ GATE_TOLERANCES tolerances or GATE_DEGREES degrees, for an important angle (weig
 GATE_WEIGHT) that MediaPipe sees well enough to judge (not a weak angle).
 
 Pairs (symmetric poses): both sides of the body should match, so the difference between the
-left and right deviation of a joint has its own tolerance (how much people's two sides differ).
-A one-sided error shows there first: one arm 35 degrees lower than the other is far off even
-when each arm alone is within its band. The correction then names the side that is further from
-its own target. Deviations, not raw angles: a straight limb straighter than its target is no
-fault, so it opens no gap either (and is never told to soften to match the other side).
+left and right angle of a joint has its own tolerance (how much people's two sides differ). A
+one-sided error shows there first: one arm 35 degrees lower than the other is far off even when
+each arm alone is within its band. The correction then names the side that is further from its
+own target, and never a straight limb to soften: an arm straighter than the other is matched
+by straightening the other.
 
 Ranking, the way a teacher corrects: far-off joints first (they are why the pose is not held),
 then by excess beyond the tolerance in degrees x weight x trust in the measurement.
@@ -118,9 +118,7 @@ def _pair(
     left, right = f"left_{joint}", f"right_{joint}"
     if left not in targets or right not in targets:
         return None
-    # Counted deviations: a straight limb straighter than its target is not a fault, so it
-    # opens no gap with the other side either.
-    el, er = deviation.get(left, _NAN), deviation.get(right, _NAN)
+    el, er = errors.get(left, _NAN), errors.get(right, _NAN)
     cl, cr = confidence.get(left, 0.0), confidence.get(right, 0.0)
     if not (math.isfinite(el) and math.isfinite(er)) or min(cl, cr) < MIN_CONFIDENCE:
         return None
@@ -133,10 +131,13 @@ def _pair(
     is_far = weight >= GATE_WEIGHT and abs(gap) >= far_limit(tolerance)
     # Name a side whose own error points the way the gap does (so "lower your left arm" is
     # said of an arm that is above its target), the one further from its target if both do.
+    # A straight limb is never told to soften: the other side is told to straighten to match.
+    dl, dr = deviation.get(left, el), deviation.get(right, er)
     sides = [
-        (abs(el) / tl.tolerance, left, tl, gap, el),
-        (abs(er) / tr.tolerance, right, tr, -gap, er),
+        (abs(dl) / tl.tolerance, left, tl, gap, el),
+        (abs(dr) / tr.tolerance, right, tr, -gap, er),
     ]
+    sides = [s for s in sides if not (s[2].straight and s[3] > 0)]  # one side at most
     agreeing = [s for s in sides if s[4] * s[3] > 0] or sides
     _, name, t, move, _ = max(agreeing, key=lambda s: s[0])
     correction = Correction(name, _phrase(name, t, move), move, excess)

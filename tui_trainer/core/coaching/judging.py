@@ -10,7 +10,7 @@ For each variant of the pose (and, with sides="either", its mirror image) the sc
 The angles are the body angles (core/angles.body_points); a limb whose target is straight
 counts as exact when it is straighter than the target. The best-scoring row wins.
 
-A symmetric pose also scores the gap between the left and right deviation of each paired joint
+A symmetric pose also scores the gap between the left and right angle of each paired joint
 against the pair's tolerance (core/coaching/evidence.py). `far_off` (never PERFECT) and the
 corrections come from the same deviations (core/coaching/evidence.py).
 """
@@ -120,14 +120,14 @@ class PoseJudge:
         self._prepare_agreement(spec.pair_tolerance if spec.symmetric else {})
 
     def _prepare_agreement(self, pairs: dict[str, float]) -> None:
-        """The angle agreement as one pass over K + P columns: the K deviations, then the
-        left-right gap of the deviations of each of the P paired joints of a symmetric pose (a
-        gap is judged like an angle: tolerance = the pair's, weight = the heavier side's, trust
-        = the less seen side's). Prepared once; NaN targets become weight 0."""
+        """The angle agreement as one pass over K + P columns: the K angles, then the left-right
+        gap of each of the P paired joints of a symmetric pose (a gap is an angle of its own:
+        target = the targets' gap, tolerance = the pair's, weight = the heavier side's, trust =
+        the less seen side's). Prepared once; NaN targets become weight 0."""
         left = [ANGLE_INDEX[f"left_{j}"] for j in pairs]
         right = [ANGLE_INDEX[f"right_{j}"] for j in pairs]
         k, p = _K, len(pairs)
-        self._gap_map = np.zeros((k, k + p))  # deviations @ map: themselves, then the gaps
+        self._gap_map = np.zeros((k, k + p))  # values @ map: the angles, then the gaps
         self._gap_map[np.arange(k), np.arange(k)] = 1.0
         self._gap_map[left, k + np.arange(p)] = 1.0
         self._gap_map[right, k + np.arange(p)] = -1.0
@@ -141,11 +141,12 @@ class PoseJudge:
             np.maximum(weight[:, left], weight[:, right]),
             0.0,
         )
-        self._agree_target = target
+        self._agree_target = np.hstack([target, target[:, left] - target[:, right]])
         self._agree_weight = np.hstack([weight, pair_weight])
         pair_tol = np.tile([max(t, 1.0) for t in pairs.values()], (len(target), 1))
         tol = np.hstack([self._tol, pair_tol.reshape(len(target), p)])
         self._agree_inv_tol = 1.0 / tol
+        self._agree_straight = np.hstack([self._straight, np.zeros((len(target), p), dtype=bool)])
 
     def deviations(self, pose: Pose) -> np.ndarray:
         """(S, K) counted errors, degrees (NaN where there is no target or no measurement): the
@@ -159,8 +160,8 @@ class PoseJudge:
         seen = np.isfinite(angles.values)
         trust = np.minimum(1.0, angles.confidence / VISIBLE) * seen
         trust = np.minimum(trust[self._trust_a], trust[self._trust_b])
-        err = np.where(seen, angles.values, 0.0) - self._agree_target
-        dev = np.where(self._straight & (err > 0), 0.0, err) @ self._gap_map
+        err = np.where(seen, angles.values, 0.0) @ self._gap_map - self._agree_target
+        dev = np.where(self._agree_straight & (err > 0), 0.0, err)
         excess = np.maximum(np.abs(dev) * self._agree_inv_tol - 1.0, 0.0)
         w = self._agree_weight * trust
         total = w.sum(axis=1)
