@@ -13,6 +13,7 @@ from tui_trainer.core.body.angles import (
     across_factor,
     angle_confidence,
     angles_from_points,
+    broken_limbs,
     compute_angles,
     parse_angle_table,
 )
@@ -203,3 +204,31 @@ def test_a_side_view_does_not_read_the_knee_out_angle() -> None:
     assert side.body_angles.confidence[k] == pytest.approx(0.0)
     assert side.body_angles.confidence[knee] == pytest.approx(seen)
     assert side.angles.confidence[k] == pytest.approx(seen)  # world angles: visibility only
+
+
+def test_a_limb_whose_3d_fit_failed_is_read_in_the_picture() -> None:
+    """MediaPipe's world skeleton keeps bone lengths; a thigh at under 0.6 of the other one is
+    a failed 3D fit (seen from behind), and that leg's angles come from the picture."""
+    from tui_trainer.core.body.bend import bend_world
+
+    world = bend_world(bend_world(standing_world(), "right_hip", -70.0), "right_knee", -60.0)
+    good = pose_from_world(world)
+    assert broken_limbs(good.world) == []
+    # The same picture with the right leg's 3D fit gone wrong: the thigh 0.4 as long and the
+    # foot thrown 30 cm toward the camera.
+    bad_world = good.world.copy()
+    hip, knee = INDEX["right_hip"], INDEX["right_knee"]
+    leg = [INDEX[f"right_{n}"] for n in ("knee", "ankle", "heel", "foot_index")]
+    bad_world[leg] += 0.6 * (bad_world[hip] - bad_world[knee])
+    bad_world[leg[1:], 2] -= 0.3
+    bad = Pose.from_arrays(good.image, bad_world, good.visibility, good.image_size)
+    (limb,) = broken_limbs(bad.world)
+    assert limb[0] == hip and knee in limb
+    k = ANGLE_INDEX["right_knee"]
+    assert bad.body_angles.values[k] == pytest.approx(bad.angles_2d.values[k], abs=0.5)
+    # ...while the well-fitted leg keeps its depth (this knee bends partly toward the camera).
+    assert abs(good.body_angles.values[k] - good.angles_2d.values[k]) > 10.0
+    # The other leg and both arms keep their depth.
+    for name in ("left_knee", "left_elbow", "right_elbow"):
+        j = ANGLE_INDEX[name]
+        assert bad.body_angles.values[j] == pytest.approx(good.body_angles.values[j], abs=1e-6)
