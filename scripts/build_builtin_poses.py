@@ -65,6 +65,8 @@ def build_library(
 ) -> dict[str, PoseSpec]:
     """Every pose's spec from its photos (bench/bench_coach.py builds on a split with this)."""
     meta: dict[str, Any] = tomllib.loads(hints_file.read_text("utf-8"))
+    # A form found in a pose's photos and named after a shared one speaks its words.
+    form_hints = {row["name"]: row.get("hints", {}) for row in meta.get("forms", {}).values()}
 
     def build(pose_id: str, others: list[dict[str, float]]) -> Any:
         m = meta.get(pose_id, {})
@@ -83,6 +85,7 @@ def build_library(
             hints=hints,
             others=others,
             declared=declared,
+            form_hints=form_hints,
             builtin=True,
             extra=extra,
         )

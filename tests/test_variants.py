@@ -122,6 +122,38 @@ def test_a_declared_straight_limb_stays_straight_when_its_photos_bend_it() -> No
     assert plain.target == elbow.target and not plain.straight  # no declared intent: bent
 
 
+def _arms_photos(shoulders: float, elbows: float, n: int) -> list[Pose]:
+    """Standing, both arms bent by these amounts (a degree more each photo)."""
+    out = []
+    for k in range(n):
+        w = standing_world()
+        for side in ("left", "right"):
+            w = bend_world(w, f"{side}_shoulder", shoulders + k)
+            w = bend_world(w, f"{side}_elbow", elbows - k)
+        out.append(pose_from_world(w))
+    return out
+
+
+def test_a_found_form_named_after_a_known_one_speaks_its_words() -> None:
+    # The pose's shoulder phrases are written for arms at shoulder height; a form found in its
+    # photos with the hands on the hips must not be told to lift the arms to shoulder height.
+    photos = _arms_photos(150.0, -10.0, 6) + _arms_photos(20.0, -70.0, 5)
+    hints = {"left_shoulder": {"increase": "Lift your arm to shoulder height", "decrease": "x"}}
+    on_hips = {"left_shoulder": {"increase": "Draw your elbows out", "decrease": "Elbows in"}}
+    spec = build_pose_spec(photos, "p", "P", hints=hints, form_hints={"hands on hips": on_hips})
+    forms = {v.name: v for v in spec.forms()}
+    assert set(forms) == {"arms overhead", "hands on hips"}
+    assert forms["hands on hips"].angles["left_shoulder"].increase == "Draw your elbows out"
+    assert forms["hands on hips"].angles["left_shoulder"].decrease == "Elbows in"
+    assert (
+        forms["arms overhead"].angles["left_shoulder"].increase
+        == hints["left_shoulder"]["increase"]
+    )
+    plain = build_pose_spec(photos, "p", "P", hints=hints)  # no known forms: the pose's words
+    hips = {v.name: v for v in plain.forms()}["hands on hips"]
+    assert hips.angles["left_shoulder"].increase == "Lift your arm to shoulder height"
+
+
 def test_a_hands_at_heart_tree_photo_is_perfect_as_that_variant(
     eval_data: dict[str, np.ndarray],
 ) -> None:

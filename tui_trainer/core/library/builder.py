@@ -216,10 +216,11 @@ def build_variants(
     others: Sequence[Mapping[str, float]] = (),
     declared: Sequence[DeclaredVariant] = (),
     forms: Sequence[int] | None = None,
+    form_hints: Mapping[str, Mapping[str, Mapping[str, str]]] | None = None,
 ) -> tuple[Variant, ...]:
     """The pose's variants (left side for asymmetric poses), the most common first.
     forms: the variant each pose shows (e.g. distinct holds of a video) instead of finding
-    them."""
+    them. form_hints: {form name: hints} of known arm forms, for a found variant of that name."""
     samples = resolve_sides(poses, symmetric, side_rule)
     photo_ids = np.repeat(np.arange(len(poses)), 2) if symmetric else np.arange(len(poses))
     if forms is None:
@@ -246,6 +247,17 @@ def build_variants(
             if len(groups) == 1 and not declared:
                 name = ""
             vid = slug(name) if name else ("main" if i == 0 else f"form_{i + 1}")
+            # The pose's own phrases are written for its usual arms: a found form with other
+            # arms ("hands on hips" in goddess) is told in that form's words.
+            words = (form_hints or {}).get(name, {}) if name else {}
+            for angle, phrase in words.items():
+                if angle in angles:
+                    t = angles[angle]
+                    angles[angle] = replace(
+                        t,
+                        increase=phrase.get("increase", t.increase),
+                        decrease=phrase.get("decrease", t.decrease),
+                    )
         while vid in used:
             vid += "_b"
         used.add(vid)
@@ -271,6 +283,7 @@ def build_pose_spec(
     others: Sequence[Mapping[str, float]] = (),
     declared: Sequence[DeclaredVariant] = (),
     forms: Sequence[int] | None = None,
+    form_hints: Mapping[str, Mapping[str, Mapping[str, str]]] | None = None,
     source: str = "",
     builtin: bool = False,
     extra: Mapping[str, object] | None = None,
@@ -281,7 +294,8 @@ def build_pose_spec(
     pose is built for the left side and mirrored to `template_side` if that is "right".
     hints: {angle: {"increase": ..., "decrease": ...}}; others: target angles of other poses
     (for the weights' distinctiveness); declared: forms known beforehand (see DeclaredVariant);
-    forms: which form each pose shows, when known (distinct holds of a video).
+    forms: which form each pose shows, when known (distinct holds of a video); form_hints:
+    {form name: hints} for found forms named after a known one ("hands on hips").
     """
     if len(poses) < MIN_SAMPLES:
         raise ValueError("build_pose_spec: expected at least one pose")
@@ -293,6 +307,7 @@ def build_pose_spec(
         others=others,
         declared=declared,
         forms=forms,
+        form_hints=form_hints,
     )
     main = variants[0]
     spec = PoseSpec(
