@@ -154,6 +154,22 @@ def test_a_found_form_named_after_a_known_one_speaks_its_words() -> None:
     assert hips.angles["left_shoulder"].increase == "Lift your arm to shoulder height"
 
 
+def test_a_found_form_bending_a_limb_the_usual_form_keeps_straight_is_not_told_to_soften() -> None:
+    photos = _arms_photos(150.0, -10.0, 6) + _arms_photos(20.0, -70.0, 5)
+    hints = {"left_elbow": {"increase": "Straighten your arms", "decrease": "Soften your elbows"}}
+    forms = {v.name: v for v in build_pose_spec(photos, "p", "P", hints=hints).forms()}
+    usual, bent = (
+        forms["arms overhead"].angles["left_elbow"],
+        forms["hands on hips"].angles["left_elbow"],
+    )
+    assert usual.target - bent.target > 45  # the elbow in another shape
+    assert usual.decrease == "Soften your elbows"  # the pose's words, for its usual form
+    assert (bent.increase, bent.decrease) == (
+        "Straighten your left arm",
+        "Bend your left elbow more",
+    )
+
+
 def test_a_hands_at_heart_tree_photo_is_perfect_as_that_variant(
     eval_data: dict[str, np.ndarray],
 ) -> None:

@@ -207,6 +207,37 @@ def _groups(
     return groups
 
 
+# An elbow or knee this far from the usual form's target is held in another shape: the pose's
+# phrases, written for the usual form, could point the wrong way there ("soften" a bent elbow),
+# while "straighten" / "bend more" are right for a hinge whatever the pose. (Shoulder and hip
+# phrases name directions in the pose's own terms, which plain words would lose.)
+OTHER_SHAPE = 45.0
+_HINGES = ("_elbow", "_knee")
+
+
+def _found_form_words(
+    angles: dict[str, AngleTarget],
+    name: str,
+    usual: Mapping[str, AngleTarget],
+    form_hints: Mapping[str, Mapping[str, Mapping[str, str]]],
+    symmetric: bool,
+) -> dict[str, AngleTarget]:
+    """A found form's phrases: a known form's words when it is named after one ("hands on hips"
+    in goddess); plain ones for an elbow or knee held in another shape than the usual form."""
+    known = form_hints.get(name, {}) if name else {}
+    out = dict(angles)
+    for n, t in angles.items():
+        phrase = known.get(n)
+        if phrase is None:
+            u = usual.get(n)
+            if not n.endswith(_HINGES) or u is None or abs(t.target - u.target) <= OTHER_SHAPE:
+                continue
+            phrase = default_hints(n, symmetric)
+        inc, dec = phrase.get("increase", t.increase), phrase.get("decrease", t.decrease)
+        out[n] = replace(t, increase=inc, decrease=dec)
+    return out
+
+
 def build_variants(
     poses: Sequence[Pose],
     *,
@@ -247,17 +278,8 @@ def build_variants(
             if len(groups) == 1 and not declared:
                 name = ""
             vid = slug(name) if name else ("main" if i == 0 else f"form_{i + 1}")
-            # The pose's own phrases are written for its usual arms: a found form with other
-            # arms ("hands on hips" in goddess) is told in that form's words.
-            words = (form_hints or {}).get(name, {}) if name else {}
-            for angle, phrase in words.items():
-                if angle in angles:
-                    t = angles[angle]
-                    angles[angle] = replace(
-                        t,
-                        increase=phrase.get("increase", t.increase),
-                        decrease=phrase.get("decrease", t.decrease),
-                    )
+            usual = variants[0].angles if variants else {}
+            angles = _found_form_words(angles, name, usual, form_hints or {}, symmetric)
         while vid in used:
             vid += "_b"
         used.add(vid)
