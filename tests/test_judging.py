@@ -36,6 +36,17 @@ def arms_world(shoulder: float) -> np.ndarray:
     return bend_world(w, "right_shoulder", shoulder)
 
 
+def overhead_or_out() -> PoseSpec:
+    """Two forms of one pose: arms overhead (the main one) and arms out to the sides."""
+    spec_up = spec_from_world("arms", arms_world(170.0), ARMS_UP, tolerance=15.0)
+    spec_out = spec_from_world("arms", arms_world(90.0), ARMS_UP, tolerance=15.0)
+    forms = (
+        Variant("overhead", "arms overhead", spec_up.template, spec_up.angles, 5),
+        Variant("out", "arms out", spec_out.template, spec_out.angles, 5),
+    )
+    return replace(spec_up, variants=forms)
+
+
 def test_body_points_keep_the_picture_and_scale_the_depth() -> None:
     pose = pose_from_world(bend_world(standing_world(), "left_knee", -40.0))
     pts = body_points(pose)
@@ -139,13 +150,7 @@ def test_a_gap_between_straight_limbs_is_closed_by_straightening_never_by_soften
 
 def test_the_closest_variant_is_matched_and_named() -> None:
     up, out = arms_world(170.0), arms_world(90.0)
-    spec_up = spec_from_world("arms", up, ARMS_UP, tolerance=15.0)
-    spec_out = spec_from_world("arms", out, ARMS_UP, tolerance=15.0)
-    forms = (
-        Variant("overhead", "arms overhead", spec_up.template, spec_up.angles, 5),
-        Variant("out", "arms out", spec_out.template, spec_out.angles, 5),
-    )
-    spec = replace(spec_up, variants=forms)
+    spec = overhead_or_out()
     for world, name in ((up, "arms overhead"), (out, "arms out")):
         last = hold(spec, world)[-1]
         assert last.verdict == PERFECT and last.variant_name == name
@@ -223,14 +228,8 @@ def test_a_knee_lifted_forward_is_told_to_open_out_to_the_side() -> None:
 
 
 def test_a_correction_of_a_form_left_behind_is_dropped_once_the_new_form_finds_it_fixed() -> None:
-    up, out = arms_world(170.0), arms_world(90.0)
-    spec_up = spec_from_world("arms", up, ARMS_UP, tolerance=15.0)
-    spec_out = spec_from_world("arms", out, ARMS_UP, tolerance=15.0)
-    forms = (
-        Variant("overhead", "arms overhead", spec_up.template, spec_up.angles, 5),
-        Variant("out", "arms out", spec_out.template, spec_out.angles, 5),
-    )
-    spec = replace(spec_up, variants=forms)
+    out = arms_world(90.0)
+    spec = overhead_or_out()
     scorer = FrameScorer(spec, "either", config=CoachConfig(filter_min_cutoff=1000.0))
     # Arms overhead but too low (19 degrees under the target): raise them, says that form.
     low = pose_from_world(arms_world(125.0))
