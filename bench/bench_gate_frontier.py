@@ -38,7 +38,7 @@ from bench_coach import (  # noqa: E402
     splits,
 )
 
-from tui_trainer.core.body.angles import ANGLE_NAMES, WEAK_ANGLES  # noqa: E402
+from tui_trainer.core.body.angles import ANGLE_INDEX, ANGLE_NAMES, WEAK_ANGLES  # noqa: E402
 from tui_trainer.core.body.pose import Pose  # noqa: E402
 from tui_trainer.core.coaching.evidence import GATE_WEIGHT, MIN_CONFIDENCE  # noqa: E402
 from tui_trainer.core.coaching.judging import PoseJudge  # noqa: E402
@@ -48,11 +48,21 @@ LIMITS_DEG = (15.0, 20.0, 25.0, 30.0, 35.0, 40.0)  # in degrees
 _GATED_NAMES = np.array([n not in WEAK_ANGLES for n in ANGLE_NAMES])
 
 
-def worst(judge: PoseJudge, pose: Pose, unit: np.ndarray) -> float:
+def row_table(judge: PoseJudge) -> tuple[np.ndarray, np.ndarray]:
+    """(S, K) tolerances (NaN: no target) and weights of the judge's rows."""
+    tol = np.full((len(judge.rows), len(ANGLE_NAMES)), np.nan)
+    weight = np.zeros_like(tol)
+    for i, row in enumerate(judge.rows):
+        for name, t in row.targets.items():
+            tol[i, ANGLE_INDEX[name]], weight[i, ANGLE_INDEX[name]] = t.tolerance, t.weight
+    return tol, weight
+
+
+def worst(judge: PoseJudge, weight: np.ndarray, pose: Pose, unit: np.ndarray) -> float:
     """The smallest, over the forms (and sides), of the largest gated deviation in `unit`s."""
     dev = judge.deviations(pose)
     conf = pose.body_angles.confidence
-    gated = (judge._weight >= GATE_WEIGHT) & (conf >= MIN_CONFIDENCE) & _GATED_NAMES
+    gated = (weight >= GATE_WEIGHT) & (conf >= MIN_CONFIDENCE) & _GATED_NAMES
     gated &= np.isfinite(dev)
     z = np.where(gated, np.abs(np.where(np.isfinite(dev), dev, 0.0)) / unit, 0.0)
     return float(z.max(axis=1).min())
@@ -77,10 +87,12 @@ def main() -> int:
             by_label[p.label].append(p.pose)
         specs = build(dict(by_label))
         judges = {pid: PoseJudge(spec, "either") for pid, spec in specs.items()}
+        tables = {pid: row_table(judge) for pid, judge in judges.items()}
         for photo in test:
             spec, judge = specs[photo.label], judges[photo.label]
-            units = {"tol": judge._tol, "deg": np.ones_like(judge._tol)}
-            before = {k: worst(judge, photo.pose, u) for k, u in units.items()}
+            tol, weight = tables[photo.label]
+            units = {"tol": tol, "deg": np.ones_like(tol)}
+            before = {k: worst(judge, weight, photo.pose, u) for k, u in units.items()}
             for k in units:
                 genuine[k].append(before[k])
             for angle, target in spec.angles.items():
@@ -92,7 +104,7 @@ def main() -> int:
                 if after is None:
                     continue
                 for k, u in units.items():
-                    moved[k].append((before[k], worst(judge, after, u)))
+                    moved[k].append((before[k], worst(judge, weight, after, u)))
     for k, limits, label in (("tol", LIMITS_TOL, "tolerances"), ("deg", LIMITS_DEG, "degrees")):
         g, m = np.array(genuine[k]), np.array(moved[k])
         print(f"\nlimit ({label})   recall   caught 35 in plane")
