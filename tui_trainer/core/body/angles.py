@@ -309,12 +309,11 @@ def broken_limbs(world: np.ndarray) -> list[list[int]]:
     sq = [x * x + y * y + z * z for x, y, z in (_BONE_VECTORS @ world).tolist()]
     out = []
     limit = BROKEN_BONE * BROKEN_BONE
-    for limb in (0, 2):  # legs, arms
-        a, b = limb * 2, limb * 2 + 2  # first bone of the left and of the right limb
-        for k in (0, 1):
-            left, right = sq[a + k], sq[b + k]
-            if min(left, right) < limit * max(left, right):
-                out.append(_LIMB_CHAINS[limb if left < right else limb + 1])
+    for left, right in ((0, 1), (2, 3)):  # the legs, the arms (indices into _LIMB_CHAINS)
+        for bone in (0, 1):  # limb i's bones are sq[2i] (root-mid) and sq[2i + 1] (mid-end)
+            sl, sr = sq[2 * left + bone], sq[2 * right + bone]
+            if min(sl, sr) < limit * max(sl, sr):
+                out.append(_LIMB_CHAINS[left if sl < sr else right])
                 break
     return out
 
