@@ -194,6 +194,22 @@ def test_mirrored_corrections_name_the_trainee_side() -> None:
     assert readouts["right_knee"].error > 20
 
 
+def test_the_joint_a_correction_names_always_has_a_bar() -> None:
+    spec = lunge_spec()
+    world = bend_world(pose_from_world(lunge_world()).mirrored().world, "right_knee", 35.0)
+    last = run(FrameScorer(spec), stream(world, 1.0))[-1]
+    assert last.hint_angle == "right_knee"
+    # Bars for two other joints (the match is mirrored: they show as the trainee's right
+    # shoulder and trunk): the corrected knee takes the lighter one's place.
+    shown = ["left_shoulder", "trunk_lean"]
+    readouts = angle_readouts(spec, last.comparison, names=shown, corrected=last.hint_angle)
+    assert [r.name for r in readouts] == ["right_shoulder", "right_knee"]
+    assert readouts[-1].status in ("near", "out")
+    # Already shown: the bars stay as they are; no correction: nothing is added.
+    same = angle_readouts(spec, last.comparison, corrected="right_elbow")
+    assert [r.name for r in same] == [r.name for r in angle_readouts(spec, last.comparison)]
+
+
 def test_readouts_follow_the_important_angles_and_status() -> None:
     spec = lunge_spec()
     last = run(FrameScorer(spec), stream(lunge_world(), 0.5))[-1]

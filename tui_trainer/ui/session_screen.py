@@ -193,7 +193,13 @@ class SessionScreen(LiveScreen[LiveLoop, SessionState]):
             self._breath.show(state.flow)
         result = state.result
         form = result.form if result is not None and result.form is not None else state.spec
-        self._bars.show(angle_readouts(form, result.comparison if result else None))
+        self._bars.show(
+            angle_readouts(
+                form,
+                result.comparison if result else None,
+                corrected=result.hint_angle if result else None,
+            )
+        )
         score = "--" if result is None or result.score is None else f"{result.score:.0f}"
         if score != self._score.value:
             self._score.update(score)

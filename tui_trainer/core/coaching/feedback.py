@@ -87,13 +87,21 @@ def matched_targets(spec: PoseSpec, comparison: Comparison | None) -> dict[str, 
 
 
 def angle_readouts(
-    spec: PoseSpec, comparison: Comparison | None, names: list[str] | None = None
+    spec: PoseSpec,
+    comparison: Comparison | None,
+    names: list[str] | None = None,
+    corrected: str | None = None,
 ) -> list[AngleReadout]:
-    """Readouts of the pose's important angles (or `names`), in the actual pose's labels."""
+    """Readouts of the pose's important angles (or `names`), in the actual pose's labels.
+    `corrected`: the angle the current correction names (trainee's labels); it always has a
+    bar, in place of the lightest one, so "straighten your right leg" is never said of a
+    joint the screen does not show (a mirrored match shows the mirror of the heavy side)."""
     targets = matched_targets(spec, comparison)
     wanted = names if names is not None else spec.important_angles()
     if comparison is not None and comparison.mirrored:
         wanted = [mirror_name(n) for n in wanted]
+    if corrected is not None and corrected in targets and corrected not in wanted:
+        wanted = [*wanted[: max(len(wanted) - 1, 0)], corrected]
     out = []
     for name in wanted:
         at = targets.get(name)
