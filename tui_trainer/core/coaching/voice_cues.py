@@ -139,13 +139,15 @@ def rest_phrase(step: Step, next_spec: PoseSpec | None, next_step: Step | None) 
 
 def flow_cue(cues: Sequence[flows.Cue], t: float) -> Cue | None:
     """One phrase for the flow cues of a frame, in their order: a round's result, the next
-    pose, the breath. A breath alone is urgent and short-lived; a new pose or round is REST."""
+    pose, the breath. A breath alone is urgent and short-lived; a new pose or round is REST.
+    Both cut a less important phrase being spoken ("step back, I can't see your feet"): the
+    breath leads a flow, and a breath said late is a wrong breath."""
     if not cues:
         return None
     text = " ".join(sentence(c.phrase) for c in cues)
     if all(c.kind in (flows.INHALE, flows.EXHALE) for c in cues):
-        return Cue(text, Priority.COUNTDOWN, t, "flow-breath", BREATH_TTL_S)
-    return Cue(text, Priority.REST, t, "flow-pose", 2 * BREATH_TTL_S)
+        return Cue(text, Priority.COUNTDOWN, t, "flow-breath", BREATH_TTL_S, interrupts=True)
+    return Cue(text, Priority.REST, t, "flow-pose", 2 * BREATH_TTL_S, interrupts=True)
 
 
 def countdown_start(hold_s: float) -> int:
