@@ -278,3 +278,20 @@ def test_a_routine_step_can_require_one_variant(tmp_path: Path) -> None:
     assert routine.steps[0].variant == "arms_overhead"
     session = Session(routine, {p: poses.get(p) for p in poses.ids()})
     assert [v.id for v in session.specs[0].forms()] == ["arms_overhead"]
+
+
+def test_a_symmetric_pose_weighs_its_two_sides_alike_whatever_side_other_poses_are_built_on() -> (
+    None
+):
+    from tui_trainer.core.library.angle_targets import AngleStats, angle_weights
+
+    # Standing: both knees straight, seen alike. The other pose, a lunge, was built on its
+    # left side (left knee bent); trainees do it on either side.
+    stats = {k: AngleStats(175.0, 6.0, 0.9, 20) for k in ("left_knee", "right_knee")}
+    stats["trunk_lean"] = AngleStats(5.0, 6.0, 0.9, 20)
+    lunge = {"left_knee": 100.0, "right_knee": 175.0, "trunk_lean": 20.0}
+    w = angle_weights(stats, [lunge])
+    assert w["left_knee"] == w["right_knee"]
+    # Distinctiveness still counts: a knee that differs from the lunge's on one side outweighs
+    # a trunk that is 15 degrees from the lunge's on both.
+    assert w["left_knee"] > w["trunk_lean"]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tui_trainer.core.body.angles import ANGLE_INDEX, ANGLE_NAMES, PAIRED
+from tui_trainer.core.body.angles import ANGLE_INDEX, ANGLE_MIRROR, ANGLE_NAMES, PAIRED
 from tui_trainer.core.body.pose import VISIBLE, Pose
 
 __all__ = [
@@ -48,6 +48,7 @@ SHRINK_N = 5.0
 # more: hanging arms, standing legs), with nothing between.
 STRAIGHT_MIN = 150.0
 _STRAIGHTENABLE = ("elbow", "knee")
+_MIRROR_NAME = {n: ANGLE_NAMES[ANGLE_MIRROR[k]] for k, n in enumerate(ANGLE_NAMES)}
 
 
 @dataclass(frozen=True)
@@ -88,13 +89,18 @@ def angle_weights(
       consistency     = TOL_FLOOR / max(robust std, TOL_FLOOR)   (people agree on this angle)
       distinctiveness = 0.25 + 0.75 * min(1, median distance of the target from the same
                         angle's target in the other poses / 45 degrees)  (it tells poses apart;
-                        without other poses it is 1)
+                        without other poses it is 1). The other poses count as done on either
+                        side (their targets and their mirror images): their template side is
+                        arbitrary, and a symmetric pose's left and right knee must weigh the same.
       visibility      = mean confidence of the angle over the photos (0.3 floor)
     """
     raw: dict[str, float] = {}
+    seen_either_side = [
+        side for o in others for side in (o, {_MIRROR_NAME[n]: v for n, v in o.items()})
+    ]
     for name, st in stats.items():
         consistency = TOL_FLOOR / max(st.robust_std, TOL_FLOOR)
-        dists = [abs(st.median - o[name]) for o in others if name in o]
+        dists = [abs(st.median - o[name]) for o in seen_either_side if name in o]
         distinct = 1.0 if not dists else 0.25 + 0.75 * min(1.0, float(np.median(dists)) / 45.0)
         raw[name] = consistency * distinct * max(st.confidence, 0.3)
     top = max(raw.values(), default=1.0)
