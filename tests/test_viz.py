@@ -195,6 +195,18 @@ def test_composite_live_panel_shows_the_frame_and_error_colours() -> None:
     assert not np.array_equal(waiting[ly : ly + lh, lx : lx + lw], out[ly : ly + lh, lx : lx + lw])
 
 
+def test_the_joint_the_correction_names_is_labelled_on_the_picture() -> None:
+    from tui_trainer.viz.composite import _label_angles
+
+    joints = ("left_knee", "right_knee", "left_hip", "right_hip", "left_elbow", "right_elbow")
+    weights = {n: 1.0 - 0.1 * i for i, n in enumerate(joints)} | {"left_shoulder": 0.2}
+    spec = spec_from_world("test_pose", standing_world(), weights)
+    assert "left_shoulder" not in _label_angles(_view(target=spec), None)  # six heavier ones
+    shown = _label_angles(_view(target=spec, hint_angle="left_shoulder"), None)
+    assert shown == [*joints[:5], "left_shoulder"]
+    assert _label_angles(_view(target=spec, hint_angle="left_knee"), None) == list(joints)
+
+
 def test_composite_draws_a_mirrored_match_mirrored() -> None:
     spec = spec_from_world("arm", bend_world(standing_world(), "left_shoulder", 80.0), {})
     plain = render_composite(_view(target=spec, comparison=comparison({}, mirrored=False)))

@@ -266,12 +266,13 @@ def write_annotated_video(
             view = WindowView(
                 frame=frame,
                 pose=r.pose,
-                target=spec,
+                target=r.form if r.form is not None else spec,  # the form matched
                 comparison=r.comparison,
                 verdict=r.verdict if r.score is not None else "",
                 score=r.score,
                 hint=r.message or "",
                 title=f"{title} - {r.t:.1f} s",
+                hint_angle=r.hint_angle,
             )
             writer.write(render_composite(view, VIDEO_SIZE))
     finally:

@@ -271,6 +271,7 @@ class LiveLoop:
                 hint=(result.message or "") if result else "",
                 title=title,
                 reference_image=self._references[spec.id],
+                hint_angle=result.hint_angle if result else None,
             )
             window.show(view)
         except Exception:

@@ -44,6 +44,7 @@ class WindowView:
     hint: str  # the current correction
     title: str  # e.g. "Warrior II (left) · 2/6"
     reference_image: np.ndarray | None = None  # BGR photo of the target, if the pose has one
+    hint_angle: str | None = None  # the angle the correction names (trainee's labels)
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,12 @@ def _label_angles(view: WindowView, errors: dict[str, float] | None) -> list[str
     names = view.target.important_angles(limit=6)
     if view.comparison is not None and view.comparison.mirrored:
         names = [ANGLE_NAMES[ANGLE_MIRROR[ANGLE_INDEX[n]]] for n in names]
-    return [n for n in names if n in ANGLE_VERTEX]
+    names = [n for n in names if n in ANGLE_VERTEX]
+    # The joint the correction names is always labelled, in place of the lightest one.
+    corrected = view.hint_angle
+    if corrected in ANGLE_VERTEX and corrected not in names:
+        names = [*names[:5], corrected]
+    return names
 
 
 def _caption(canvas: np.ndarray, box: tuple[int, int, int, int], text: str) -> None:
