@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from tui_trainer.core.body.angles import ANGLE_INDEX, ANGLE_MIRROR, ANGLE_NAMES, MAIN_ANGLES
+from tui_trainer.core.body.angles import ANGLE_MIRROR_NAME, MAIN_ANGLES
 from tui_trainer.core.body.pose import Pose
 from tui_trainer.core.comparison.scoring import Comparison
 from tui_trainer.core.library.spec import PoseSpec
@@ -105,7 +105,7 @@ def _paste(canvas: np.ndarray, image: np.ndarray, box: tuple[int, int, int, int]
 
 
 def _mirror_names(mapping: dict[str, float]) -> dict[str, float]:
-    return {ANGLE_NAMES[ANGLE_MIRROR[ANGLE_INDEX[n]]]: v for n, v in mapping.items()}
+    return {ANGLE_MIRROR_NAME[n]: v for n, v in mapping.items()}
 
 
 def judged(view: WindowView) -> tuple[dict[str, float] | None, dict[str, float] | None]:
@@ -129,7 +129,7 @@ def _label_angles(view: WindowView, errors: dict[str, float] | None) -> list[str
         return list(MAIN_ANGLES)
     names = view.target.important_angles(limit=6)
     if view.comparison is not None and view.comparison.mirrored:
-        names = [ANGLE_NAMES[ANGLE_MIRROR[ANGLE_INDEX[n]]] for n in names]
+        names = [ANGLE_MIRROR_NAME[n] for n in names]
     names = [n for n in names if n in ANGLE_VERTEX]
     # The joint the correction names is always labelled, in place of the lightest one.
     corrected = view.hint_angle

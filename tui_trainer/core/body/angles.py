@@ -127,6 +127,8 @@ WEAK_ANGLES: frozenset[str] = frozenset(d.name for d in ANGLES if d.weak)
 MAIN_INDEX: np.ndarray = np.array([ANGLE_INDEX[n] for n in MAIN_ANGLES], dtype=np.intp)
 # ANGLE_MIRROR[k]: index of the angle that takes angle k's place in a mirror image.
 ANGLE_MIRROR: np.ndarray = np.array([ANGLE_INDEX[d.mirror] for d in ANGLES], dtype=np.intp)
+# ANGLE_MIRROR_NAME[name]: the same, by name ("left_knee" -> "right_knee").
+ANGLE_MIRROR_NAME: dict[str, str] = {d.name: d.mirror for d in ANGLES}
 
 
 def _linear_maps() -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from tui_trainer.core.body.angles import ANGLE_INDEX, ANGLE_LABELS, ANGLE_MIRROR, ANGLE_NAMES
+from tui_trainer.core.body.angles import ANGLE_LABELS, ANGLE_MIRROR_NAME
 from tui_trainer.core.body.landmarks import BODY_INDEX, INDEX
 from tui_trainer.core.body.pose import Pose
 from tui_trainer.core.comparison.scoring import Comparison
@@ -63,7 +63,7 @@ class AngleReadout:
 
 
 def mirror_name(name: str) -> str:
-    return ANGLE_NAMES[ANGLE_MIRROR[ANGLE_INDEX[name]]]
+    return ANGLE_MIRROR_NAME[name]
 
 
 _SIDE_WORD = re.compile(r"\b(left|right|Left|Right)\b")

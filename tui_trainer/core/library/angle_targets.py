@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tui_trainer.core.body.angles import ANGLE_INDEX, ANGLE_MIRROR, ANGLE_NAMES, PAIRED
+from tui_trainer.core.body.angles import ANGLE_INDEX, ANGLE_MIRROR_NAME, ANGLE_NAMES, PAIRED
 from tui_trainer.core.body.pose import VISIBLE, Pose
 
 __all__ = [
@@ -48,7 +48,6 @@ SHRINK_N = 5.0
 # more: hanging arms, standing legs), with nothing between.
 STRAIGHT_MIN = 150.0
 _STRAIGHTENABLE = ("elbow", "knee")
-_MIRROR_NAME = {n: ANGLE_NAMES[ANGLE_MIRROR[k]] for k, n in enumerate(ANGLE_NAMES)}
 
 
 @dataclass(frozen=True)
@@ -96,7 +95,7 @@ def angle_weights(
     """
     raw: dict[str, float] = {}
     seen_either_side = [
-        side for o in others for side in (o, {_MIRROR_NAME[n]: v for n, v in o.items()})
+        side for o in others for side in (o, {ANGLE_MIRROR_NAME[n]: v for n, v in o.items()})
     ]
     for name, st in stats.items():
         consistency = TOL_FLOOR / max(st.robust_std, TOL_FLOOR)

@@ -17,7 +17,7 @@ from typing import Literal
 
 import numpy as np
 
-from tui_trainer.core.body.angles import ANGLE_INDEX, ANGLE_MIRROR, ANGLE_NAMES
+from tui_trainer.core.body.angles import ANGLE_INDEX, ANGLE_MIRROR_NAME, ANGLE_NAMES
 from tui_trainer.core.body.pose import Pose
 
 Side = Literal["left", "right"]
@@ -41,7 +41,7 @@ class AngleTarget:
 
 
 def _mirror_angles(angles: dict[str, AngleTarget]) -> dict[str, AngleTarget]:
-    return {ANGLE_NAMES[ANGLE_MIRROR[ANGLE_INDEX[n]]]: t for n, t in angles.items()}
+    return {ANGLE_MIRROR_NAME[n]: t for n, t in angles.items()}
 
 
 @dataclass(frozen=True)
