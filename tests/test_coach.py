@@ -194,6 +194,20 @@ def test_mirrored_corrections_name_the_trainee_side() -> None:
     assert readouts["right_knee"].error > 20
 
 
+def test_no_correction_flashes_up_while_a_good_pose_is_on_its_way_to_perfect() -> None:
+    # The left shoulder 20 degrees off (tolerance 12, far from 24): off, but the score says
+    # the pose is right. During the entry delay the coach says nothing, then PERFECT.
+    spec = lunge_spec()
+    results = run(FrameScorer(spec), stream(bend_world(lunge_world(), "left_shoulder", 20.0), 1.0))
+    entering = [r for r in results if r.verdict != PERFECT]
+    assert entering and all(r.score is not None and r.score >= PERFECT_SCORE for r in entering)
+    assert all(r.hint is None and r.new_correction is None for r in results)
+    assert results[-1].verdict == PERFECT
+    # Far off (25 degrees): never PERFECT, and corrected from the first frame.
+    far = run(FrameScorer(spec), stream(bend_world(lunge_world(), "left_shoulder", 25.0), 1.0))
+    assert all(r.verdict != PERFECT and r.hint_angle == "left_shoulder" for r in far)
+
+
 def test_the_joint_a_correction_names_always_has_a_bar() -> None:
     spec = lunge_spec()
     world = bend_world(pose_from_world(lunge_world()).mirrored().world, "right_knee", 35.0)

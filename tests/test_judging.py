@@ -230,7 +230,10 @@ def test_a_knee_lifted_forward_is_told_to_open_out_to_the_side() -> None:
 def test_a_correction_of_a_form_left_behind_is_dropped_once_the_new_form_finds_it_fixed() -> None:
     out = arms_world(90.0)
     spec = overhead_or_out()
-    scorer = FrameScorer(spec, "either", config=CoachConfig(filter_min_cutoff=1000.0))
+    # A strict coach (PERFECT from 99): the low arms below score about 90, a correction and not
+    # PERFECT on its way.
+    strict = CoachConfig(filter_min_cutoff=1000.0, enter_score=99.0, exit_score=95.0)
+    scorer = FrameScorer(spec, "either", config=strict)
     # Arms overhead but too low (19 degrees under the target): raise them, says that form.
     low = pose_from_world(arms_world(125.0))
     first = [scorer.update(low, k / FPS) for k in range(6)][-1]

@@ -324,6 +324,10 @@ class FrameScorer:
                 # on once the form now matched finds that joint within its band.
                 self._hint.clear()
             candidate = self._candidate(judgement, t)
+            if eligible and score is not None and score >= self.config.enter_score:
+                # Right, held for less than enter_s yet: PERFECT is coming, so no new correction
+                # (it would flash up and vanish as the trainee arrives in the pose).
+                candidate = None
             hint, fresh = self._hint.update(candidate, set(judgement.off), t)
             new = hint if fresh else None
         return FrameResult(
