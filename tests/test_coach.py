@@ -224,6 +224,14 @@ def test_the_joint_a_correction_names_always_has_a_bar() -> None:
     assert [r.name for r in same] == [r.name for r in angle_readouts(spec, last.comparison)]
 
 
+def test_warrior_two_shows_its_bent_front_knee() -> None:
+    from tui_trainer.core.library import PoseLibrary
+
+    spec = PoseLibrary.load().get("warrior2")  # built on the left side: the front knee is left
+    names = [r.name for r in angle_readouts(spec, None)]
+    assert "left_knee" in names and len(names) == 10
+
+
 def test_readouts_follow_the_important_angles_and_status() -> None:
     spec = lunge_spec()
     last = run(FrameScorer(spec), stream(lunge_world(), 0.5))[-1]

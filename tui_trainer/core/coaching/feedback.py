@@ -86,6 +86,11 @@ def matched_targets(spec: PoseSpec, comparison: Comparison | None) -> dict[str, 
     }
 
 
+# Bars on the session screen: the pose's heaviest angles. Ten, because a pose's defining joint
+# is not always among its eight heaviest (warrior II's bent front knee is its ninth).
+BARS = 10
+
+
 def angle_readouts(
     spec: PoseSpec,
     comparison: Comparison | None,
@@ -97,7 +102,7 @@ def angle_readouts(
     bar, in place of the lightest one, so "straighten your right leg" is never said of a
     joint the screen does not show (a mirrored match shows the mirror of the heavy side)."""
     targets = matched_targets(spec, comparison)
-    wanted = names if names is not None else spec.important_angles()
+    wanted = names if names is not None else spec.important_angles(limit=BARS)
     if comparison is not None and comparison.mirrored:
         wanted = [mirror_name(n) for n in wanted]
     if corrected is not None and corrected in targets and corrected not in wanted:
