@@ -16,6 +16,7 @@ import numpy as np
 
 from tui_trainer.core.body.angles import ANGLE_MIRROR_NAME, MAIN_ANGLES
 from tui_trainer.core.body.pose import Pose
+from tui_trainer.core.coaching.feedback import keep_in_view
 from tui_trainer.core.comparison.scoring import Comparison
 from tui_trainer.core.library.spec import PoseSpec
 from tui_trainer.viz.figure import render_figure
@@ -124,17 +125,18 @@ def judged(view: WindowView) -> tuple[dict[str, float] | None, dict[str, float] 
     return {n: e for n, e in errors.items() if n in tolerances}, tolerances
 
 
+LABELS = 6  # angles written on the live picture: the pose's heaviest joints
+
+
 def _label_angles(view: WindowView, errors: dict[str, float] | None) -> list[str]:
     if view.target is None:
         return list(MAIN_ANGLES)
-    names = view.target.important_angles(limit=6)
+    names = view.target.important_angles(limit=LABELS)
     if view.comparison is not None and view.comparison.mirrored:
         names = [ANGLE_MIRROR_NAME[n] for n in names]
     names = [n for n in names if n in ANGLE_VERTEX]
-    # The joint the correction names is always labelled, in place of the lightest one.
-    corrected = view.hint_angle
-    if corrected in ANGLE_VERTEX and corrected not in names:
-        names = [*names[:5], corrected]
+    if view.hint_angle in ANGLE_VERTEX:  # the joint the correction names is always labelled
+        names = keep_in_view(names, view.hint_angle, LABELS)
     return names
 
 

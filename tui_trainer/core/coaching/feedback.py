@@ -91,6 +91,15 @@ def matched_targets(spec: PoseSpec, comparison: Comparison | None) -> dict[str, 
 BARS = 10
 
 
+def keep_in_view(names: list[str], corrected: str | None, limit: int) -> list[str]:
+    """`names` with the angle the current correction names among them: added while there is
+    room for `limit`, else in place of the last (lightest) one. So "straighten your right leg"
+    is never said of a joint the screen does not show."""
+    if corrected is None or corrected in names:
+        return names
+    return [*names[: max(limit - 1, 0)], corrected]
+
+
 def angle_readouts(
     spec: PoseSpec,
     comparison: Comparison | None,
@@ -99,14 +108,13 @@ def angle_readouts(
 ) -> list[AngleReadout]:
     """Readouts of the pose's important angles (or `names`), in the actual pose's labels.
     `corrected`: the angle the current correction names (trainee's labels); it always has a
-    bar, in place of the lightest one, so "straighten your right leg" is never said of a
-    joint the screen does not show (a mirrored match shows the mirror of the heavy side)."""
+    bar (keep_in_view; a mirrored match shows the mirror of the heavy side, not always it)."""
     targets = matched_targets(spec, comparison)
     wanted = names if names is not None else spec.important_angles(limit=BARS)
     if comparison is not None and comparison.mirrored:
         wanted = [mirror_name(n) for n in wanted]
-    if corrected is not None and corrected in targets and corrected not in wanted:
-        wanted = [*wanted[: max(len(wanted) - 1, 0)], corrected]
+    if corrected in targets:
+        wanted = keep_in_view(wanted, corrected, BARS if names is None else len(names))
     out = []
     for name in wanted:
         at = targets.get(name)
