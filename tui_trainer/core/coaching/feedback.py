@@ -21,8 +21,9 @@ CUT_LEFT = "move into the frame: you are cut off at the left edge"
 CUT_RIGHT = "move into the frame: you are cut off at the right edge"
 SIDEWAYS = "the picture is on its side: stand the camera upright"
 
-_FEET = np.array([INDEX[n] for n in ("left_ankle", "right_ankle", "left_heel", "right_heel")])
-_HEAD = np.array([INDEX[n] for n in ("nose", "left_ear", "right_ear")])
+_FEET = tuple(INDEX[n] for n in ("left_ankle", "right_ankle", "left_heel", "right_heel"))
+_HEAD = tuple(INDEX[n] for n in ("nose", "left_ear", "right_ear"))
+_BODY = tuple(BODY_INDEX.tolist())
 
 
 @dataclass(frozen=True)
@@ -138,16 +139,17 @@ def framing_message(pose: Pose | None, margin: float = 0.01) -> str | None:
     """Is the body in the picture? None when it is; otherwise what to do about it."""
     if pose is None:
         return NO_ONE
-    vis = pose.visible
-    image = pose.image
-    # (.any() / .min() methods, not np.any: this runs every frame)
-    if not vis[_FEET].any() or image[_FEET, 1].max() > 1.0 - margin:
+    # Plain Python over a few landmarks: a dozen numpy calls on 3-20 values cost more, and
+    # this runs every frame.
+    x, y = pose.image[:, 0].tolist(), pose.image[:, 1].tolist()
+    seen = pose.visible.tolist()
+    if not any(seen[i] for i in _FEET) or max(y[i] for i in _FEET) > 1.0 - margin:
         return FEET_OUT
-    if not vis[_HEAD].any() or image[_HEAD, 1].min() < margin:
+    if not any(seen[i] for i in _HEAD) or min(y[i] for i in _HEAD) < margin:
         return HEAD_OUT
-    xs = image[BODY_INDEX, 0][vis[BODY_INDEX]]
-    if xs.size and xs.min() < margin:
+    xs = [x[i] for i in _BODY if seen[i]]
+    if xs and min(xs) < margin:
         return CUT_LEFT
-    if xs.size and xs.max() > 1.0 - margin:
+    if xs and max(xs) > 1.0 - margin:
         return CUT_RIGHT
     return None

@@ -108,6 +108,11 @@ class PoseJudge:
                 self._target[i, k], self._tol[i, k] = t.target, max(t.tolerance, 1.0)
                 self._weight[i, k], self._straight[i, k] = max(t.weight, 0.0), t.straight
         self._seeds = [SeedReference(row.form.template) for row in rows]
+        # Per row (name, index, target, straight): judge() reads one row in plain Python.
+        self._items = [
+            [(n, ANGLE_INDEX[n], t.target, t.straight) for n, t in row.targets.items()]
+            for row in rows
+        ]
         focus = [bone_focus({n: t.weight for n, t in row.targets.items()}) for row in rows]
         self._bone_scorer = BoneScorer(
             stack_bones([row.variant.template.bones for row in rows]), np.stack(focus)
@@ -184,19 +189,17 @@ class PoseJudge:
         best = int(np.argmax(sc + self.prior)) if row is None else row
         same = sc[self._same]
         r = self.rows[best]
-        err_best = pose.body_angles.values - self._target[best]  # the chosen row only
-        dev = np.where(self._straight[best] & (err_best > 0), 0.0, err_best).tolist()
         actual = pose.body_angles
         values = actual.values.tolist()
         angles: dict[str, tuple[float, float]] = {}
         errors: dict[str, float] = {}
         deviation: dict[str, float] = {}
-        for name, t in r.targets.items():
-            k = ANGLE_INDEX[name]
+        for name, k, target, straight in self._items[best]:  # as deviations(), for one row
             a = values[k]
-            angles[name] = (a, t.target)
-            errors[name] = a - t.target
-            deviation[name] = dev[k]
+            e = a - target
+            angles[name] = (a, target)
+            errors[name] = e
+            deviation[name] = 0.0 if straight and e > 0 else e
         confidence = dict(zip(ANGLE_NAMES, actual.confidence.tolist()))
         # The seed metrics compare the target as given, never its mirror image.
         same_best = float(same.max()) if same.size else None
