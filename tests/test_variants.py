@@ -268,6 +268,50 @@ def test_poses_build_video_uses_the_holds_and_tells_the_side(
     assert "the video shows the left side" in capsys.readouterr().err
 
 
+def test_a_pose_built_from_a_video_of_one_side_keeps_its_words_on_that_side(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Only the right side is shown. The pose is stored for the right side, and its bent knee
+    # (the right one) is the "leading" knee, not the straight one.
+    monkeypatch.setenv("TUI_TRAINER_CONFIG_DIR", str(tmp_path / "config"))
+    stand, lunge = standing_world(), _lunge("right")
+    worlds = (
+        _world_still(stand, 45) + _moving(stand, lunge, 30) + _world_still(lunge, 90)
+        + _moving(lunge, stand, 30) + _world_still(stand, 45)
+    )  # fmt: skip
+    rec = save_recording(tmp_path / "teacher.npz", _track(worlds))
+    assert main(["poses", "build", "right_lunge", "--video", str(rec)]) == 0
+    assert "the video shows the right side" in capsys.readouterr().err
+    spec = PoseLibrary.load().get("right_lunge")
+    assert spec.template_side == "right"
+    front, back = spec.angles["right_knee"], spec.angles["left_knee"]
+    assert front.target < back.target - 40
+    assert "leading" in front.decrease and "trailing" in back.decrease
+    # The coach on that side: the front knee too straight is the leading knee to bend.
+    scorer = FrameScorer(spec, "either")
+    too_straight = pose_from_world(bend_world(lunge, "right_knee", 45.0))
+    results = [scorer.update(too_straight, k / 30) for k in range(60)]
+    assert results[-1].comparison is not None and not results[-1].comparison.mirrored
+    assert results[-1].hint_angle == "right_knee"
+    assert results[-1].hint == front.decrease
+
+
+def test_a_video_side_is_told_the_way_the_pose_tells_its_sides(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Tree's side is its standing leg. Lifting the right knee is the left side of tree.
+    monkeypatch.setenv("TUI_TRAINER_CONFIG_DIR", str(tmp_path / "config"))
+    stand = standing_world()
+    tree = bend_world(bend_world(stand, "right_knee", -130.0), "right_hip", -60.0)
+    worlds = _world_still(stand, 45) + _moving(stand, tree, 30) + _world_still(tree, 90)
+    rec = save_recording(tmp_path / "teacher.npz", _track(worlds))
+    assert main(["poses", "build", "tree", "--video", str(rec)]) == 0
+    assert "the video shows the left side" in capsys.readouterr().err
+    spec = PoseLibrary.load().get("tree")
+    assert spec.source.startswith(str(tmp_path)) and spec.template_side == "left"
+    assert spec.angles["left_knee"].target > spec.angles["right_knee"].target + 60
+
+
 def test_a_routine_step_can_require_one_variant(tmp_path: Path) -> None:
     poses = PoseLibrary.load()
     (tmp_path / "overhead.toml").write_text(

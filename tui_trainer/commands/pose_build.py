@@ -79,7 +79,7 @@ class VideoPick:
     def __init__(self, poses: list[Pose], forms: list[int], report: list[str]) -> None:
         self.poses, self.forms, self.report = poses, forms, report
         self.asymmetric = False
-        self.side: str | None = None
+        self.first_hold: list[Pose] = []  # the first hold's frames: the side the video shows
 
 
 def _span(a: float, b: float) -> str:
@@ -102,7 +102,6 @@ def pick_from_track(
         group_holds,
         hold_angles,
         is_standing,
-        working_side,
     )
 
     frames = track.frames()
@@ -138,9 +137,11 @@ def pick_from_track(
     labels, _ = group_holds([means[i] for i in keep])
     pick_poses: list[Pose] = []
     forms: list[int] = []
+    first_hold: list[Pose] = []
     for lab, i in zip(labels, keep):
         h = holds[i]
         chosen = [p for p in poses[h.start : h.stop : max(every, 1)] if p is not None]
+        first_hold = first_hold or chosen
         pick_poses += chosen
         forms += [lab] * len(chosen)
         report.append(f"used hold {_span(h.t0, h.t1)} ({h.frames} frames, form {lab + 1})")
@@ -149,7 +150,7 @@ def pick_from_track(
     pick = VideoPick(pick_poses, forms, report)
     asym = float(np.median([asymmetry(means[i]) for i in keep]))
     pick.asymmetric = asym >= ASYMMETRIC_DEG
-    pick.side = working_side(means[keep[0]]) if pick.asymmetric else None
+    pick.first_hold = first_hold
     return pick
 
 
@@ -170,7 +171,7 @@ def _library_context(pose_id: str) -> tuple[Any, Any, list[dict[str, float]]]:
 def run_build(args: argparse.Namespace) -> int:
     from tui_trainer.core.errors import InputFileError, TrainerError
     from tui_trainer.core.library import user_dir
-    from tui_trainer.core.library.builder import build_pose_spec
+    from tui_trainer.core.library.builder import build_pose_spec, shown_side
     from tui_trainer.core.library.pose_file import format_pose, valid_id
 
     if not valid_id(args.pose_id):
@@ -192,7 +193,7 @@ def run_build(args: argparse.Namespace) -> int:
 
     _lib, base, others = _library_context(args.pose_id)
     forms: list[int] | None = None
-    detected_side: str | None = None
+    first_hold: list[Pose] = []
     video_asymmetric = False
     if args.video:
         from tui_trainer.io.recording import load_track
@@ -204,7 +205,7 @@ def run_build(args: argparse.Namespace) -> int:
         for line in pick.report:
             print(line, file=sys.stderr)
         poses, forms = pick.poses, pick.forms
-        video_asymmetric, detected_side = pick.asymmetric, pick.side
+        video_asymmetric, first_hold = pick.asymmetric, pick.first_hold
     else:
         poses = _poses_from_images(args.images)
     # --asymmetric wins; then an existing pose of this id, then what the video shows.
@@ -217,12 +218,16 @@ def run_build(args: argparse.Namespace) -> int:
     named = base  # names and cue carry over even if the sides change
     if base is not None and base.symmetric != symmetric:
         base = None  # its side rule and left/right hints do not fit
-    side_rule = base.extra.get("side_rule") if base is not None else None
+    rule = base.extra.get("side_rule") if base is not None else None
+    side_rule = rule if isinstance(rule, str) else None
     hints = (
         {n: {"increase": t.increase, "decrease": t.decrease} for n, t in base.angles.items()}
         if base is not None and base.template_side == "left"
         else None
     )
+    # The side the video shows, told the way the pose tells its sides (its side rule, e.g. the
+    # standing leg of a tree), so the pose is stored for that side.
+    detected_side = shown_side(first_hold, side_rule) if first_hold and not symmetric else None
     side = args.side or detected_side or "left"
     if args.video and not symmetric:
         print(f"asymmetric pose; the video shows the {side} side", file=sys.stderr)
@@ -234,7 +239,7 @@ def run_build(args: argparse.Namespace) -> int:
         sanskrit=args.sanskrit if args.sanskrit is not None else (named.sanskrit if named else ""),
         cue=args.cue if args.cue is not None else (named.cue if named else ""),
         symmetric=symmetric,
-        side_rule=side_rule if isinstance(side_rule, str) else None,
+        side_rule=side_rule,
         template_side="left" if side == "left" else "right",
         hints=hints,
         others=others,

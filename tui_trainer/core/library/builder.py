@@ -3,10 +3,12 @@
 The same code builds the built-in library (scripts/build_builtin_poses.py) and the user's own
 poses (`tui-trainer poses build`). Steps:
 
-1. Sides: an asymmetric pose is mirrored so every photo shows the template side (by its side
-   rule, e.g. "the left knee is the more bent one", or else by whichever of the photo and its
-   mirror image is closer to the others). A symmetric pose counts every photo twice, as itself
-   and as its mirror image, so its targets come out symmetric.
+1. Sides: an asymmetric pose is mirrored so every photo shows the template side, the left (by
+   its side rule, e.g. "the left knee is the more bent one", or else by whichever of the photo
+   and its mirror image is closer to the others, the whole set then turned so its working side,
+   the more bent knee or hip, is the left: the side its hints call "leading"). A symmetric pose
+   counts every photo twice, as itself and as its mirror image, so its targets come out
+   symmetric.
 2. Variants: the photos are clustered on their joint angles (core/library/variants.py); each cluster
    becomes a variant. Variants declared for the pose (e.g. "hands at heart" for tree, given by
    the angles that define them) name the cluster they match; a declared variant no photo shows
@@ -35,6 +37,7 @@ from tui_trainer.core.library.angle_targets import (
     pair_tolerance,
     tolerance,
 )
+from tui_trainer.core.library.holds import working_side
 from tui_trainer.core.library.naming import default_hints, describe_arms, slug
 from tui_trainer.core.library.spec import AngleTarget, PoseSpec, Side, Variant
 from tui_trainer.core.library.templates import mean_template, project_image, side_of
@@ -60,19 +63,34 @@ class DeclaredVariant:
     hints: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
 
+def shown_side(poses: Sequence[Pose], side_rule: str | None) -> Side:
+    """Which side photos of an asymmetric pose, all on one side, show: by the pose's side rule
+    (most of them), or without one the working side of their median angles (holds.py)."""
+    if side_rule is not None:
+        votes = [side_of(p, side_rule) for p in poses]
+        return "left" if 2 * votes.count("left") >= len(votes) else "right"
+    median = np.nanmedian(np.stack([p.body_angles.values for p in poses]), axis=0)
+    return "left" if working_side(median) == "left" else "right"
+
+
 def resolve_sides(poses: Sequence[Pose], symmetric: bool, side_rule: str | None) -> list[Pose]:
     """Every photo on the template (left) side; a symmetric pose's photos and their mirrors."""
     if symmetric:
         return [q for p in poses for q in (p, p.mirrored())]
     if side_rule is not None:
         return [p if side_of(p, side_rule) == "left" else p.mirrored() for p in poses]
-    # No rule: each photo as itself or mirrored, whichever is closer to the medoid photo.
+    # No rule: each photo as itself or mirrored, whichever is closer to the medoid photo...
     values = np.stack([p.body_angles.values for p in poses])
     flipped = values[:, ANGLE_MIRROR]
     dist = np.minimum(distances(values), _cross(values, flipped))
     ref = int(np.argmin(dist.sum(axis=1)))
     keep = _cross(values[[ref]], values)[0] <= _cross(values[[ref]], flipped)[0]
-    return [p if k else p.mirrored() for p, k in zip(poses, keep)]
+    aligned = [p if k else p.mirrored() for p, k in zip(poses, keep)]
+    # ...then all on the left: the medoid may show the right side, and the hints and
+    # for_side() take the built pose as the left side.
+    if shown_side(aligned, None) == "right":
+        return [p.mirrored() for p in aligned]
+    return aligned
 
 
 def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
