@@ -250,6 +250,11 @@ def test_a_mirrored_match_swaps_the_side_words_of_the_phrases() -> None:
         swap_sides("Bring your right arm down, Left foot") == "Bring your left arm down, Right foot"
     )
     assert swap_sides("Bend your front knee; brighten") == "Bend your front knee; brighten"
+    # 90 degrees is no side: goddess said "Bend your elbows to a left angle" when mirrored.
+    assert (
+        swap_sides("Bend your right elbow to a right angle")
+        == "Bend your left elbow to a right angle"
+    )
     spec = lunge_spec()
     spec = replace(
         spec,

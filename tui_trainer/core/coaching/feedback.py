@@ -67,7 +67,8 @@ def mirror_name(name: str) -> str:
     return ANGLE_MIRROR_NAME[name]
 
 
-_SIDE_WORD = re.compile(r"\b(left|right|Left|Right)\b")
+# A side of the body, not "a right angle" (90 degrees, which has no mirror image).
+_SIDE_WORD = re.compile(r"\b(left|right|Left|Right)\b(?!\s+angles?\b)")
 _OTHER_SIDE = {"left": "right", "right": "left", "Left": "Right", "Right": "Left"}
 
 
