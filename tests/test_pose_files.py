@@ -8,11 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tui_trainer.core.body.angles import MAIN_ANGLES
+from tui_trainer.core.body.angles import ANGLE_INDEX, ANGLE_NAMES, MAIN_ANGLES
 from tui_trainer.core.body.pose import Pose
 from tui_trainer.core.errors import LibraryFileError
 from tui_trainer.core.library import PoseLibrary, builtin_dir
-from tui_trainer.core.library.angle_targets import TOL_CAP, TOL_FLOOR
+from tui_trainer.core.library.angle_targets import TOL_CAP, TOL_FLOOR, angle_stats
 from tui_trainer.core.library.builder import build_pose_spec
 from tui_trainer.core.library.pose_file import format_pose, load_pose_file, parse_pose
 from tui_trainer.core.library.templates import side_of
@@ -133,3 +133,22 @@ def test_every_builtin_pose_has_hints_where_it_matters() -> None:
             if name in MAIN_ANGLES or t.weight >= 0.2:
                 assert t.increase and t.decrease, (pid, name)
                 assert t.increase != t.decrease, (pid, name)
+
+
+def test_a_few_well_seen_photos_do_not_set_an_angle_for_the_rest() -> None:
+    from types import SimpleNamespace
+
+    k = ANGLE_INDEX["leg_spread"]
+
+    def photo(spread: float, seen: float) -> Pose:
+        values, confidence = np.full(len(ANGLE_NAMES), 90.0), np.full(len(ANGLE_NAMES), 0.9)
+        values[k], confidence[k] = spread, seen
+        return SimpleNamespace(body_angles=SimpleNamespace(values=values, confidence=confidence))  # type: ignore[return-value]
+
+    # Seated forward bends: side views with the legs together (the spread seen edge-on) and
+    # three from the front with the legs wide. The three do not speak for the other eight...
+    side = [photo(20.0 + i, 0.2) for i in range(8)]
+    front = [photo(85.0, 0.9) for _ in range(3)]
+    assert angle_stats(side + front)["leg_spread"].median == 25.0  # all eleven
+    # ...but well-seen photos that are a fair share of them set it alone.
+    assert angle_stats(side[:4] + front)["leg_spread"].median == 85.0

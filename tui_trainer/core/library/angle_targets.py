@@ -25,6 +25,7 @@ __all__ = [
     "TOL_CAP",
     "TOL_FLOOR",
     "TOL_K",
+    "WELL_SEEN_SHARE",
     "AngleStats",
     "angle_stats",
     "angle_weights",
@@ -47,6 +48,10 @@ SHRINK_N = 5.0
 # fall into bent (145 deg and less: arms overhead with palms together) and straight (150 and
 # more: hanging arms, standing legs), with nothing between.
 STRAIGHT_MIN = 150.0
+# A few well-seen photos among many poorly seen ones are the views in which that angle shows,
+# often another way of doing the pose (the 4 of 29 seated forward bends seen from the front,
+# legs wide apart, against side views with the legs together): they do not speak for the rest.
+WELL_SEEN_SHARE = 1.0 / 3.0
 _STRAIGHTENABLE = ("elbow", "knee")
 
 
@@ -61,14 +66,15 @@ class AngleStats:
 
 
 def angle_stats(poses: Sequence[Pose]) -> dict[str, AngleStats]:
-    """Median and robust spread of every body angle over photos (the well-seen ones if >= 3)."""
+    """Median and robust spread of every body angle over photos: the well-seen ones when they
+    are at least 3 and WELL_SEEN_SHARE of the photos, else all of them."""
     values = np.stack([p.body_angles.values for p in poses])
     conf = np.stack([p.body_angles.confidence for p in poses])
     out: dict[str, AngleStats] = {}
     for k, name in enumerate(ANGLE_NAMES):
         col = values[:, k]
         good = np.isfinite(col) & (conf[:, k] >= VISIBLE)
-        if good.sum() < 3:
+        if good.sum() < max(3, WELL_SEEN_SHARE * np.isfinite(col).sum()):
             good = np.isfinite(col)
         v = col[good]
         if v.size == 0:
