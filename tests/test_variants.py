@@ -13,7 +13,7 @@ from tui_trainer.core.body.pose import Pose
 from tui_trainer.core.coaching.coach import PERFECT, FrameScorer
 from tui_trainer.core.coaching.session import Session
 from tui_trainer.core.demo.synth import bend_world, pose_from_world, standing_world
-from tui_trainer.core.library import PoseLibrary, RoutineLibrary, builtin_dir
+from tui_trainer.core.library import PoseLibrary, RoutineLibrary
 from tui_trainer.core.library.builder import DeclaredVariant, build_pose_spec
 from tui_trainer.core.library.holds import (
     asymmetry,
@@ -171,15 +171,12 @@ def test_a_found_form_bending_a_limb_the_usual_form_keeps_straight_is_not_told_t
 
 
 def test_a_hands_at_heart_tree_photo_is_perfect_as_that_variant(
-    eval_data: dict[str, np.ndarray],
+    eval_data: dict[str, np.ndarray], held_out: tuple[PoseLibrary, set[tuple[str, str]]]
 ) -> None:
-    """The issue's headline: every hands-at-heart tree used to be told to reach higher."""
-    held = {
-        tuple(line.split("\t"))
-        for line in (builtin_dir("poses") / "HOLDOUT.txt").read_text().splitlines()
-        if line and not line.startswith("#")
-    }
-    spec = PoseLibrary.load().get("tree")
+    """The issue's headline: every hands-at-heart tree used to be told to reach higher (held-out
+    photos, against a library built without them)."""
+    library, held = held_out
+    spec = library.get("tree")
     names = eval_data["name"]
     checked = 0
     for i in np.flatnonzero(eval_data["label"] == "tree"):
