@@ -109,6 +109,15 @@ def test_angles_are_written_at_their_joints() -> None:
     assert not draw_angles(blank, pose, ["trunk_lean"]).any()
 
 
+def test_two_angles_at_one_joint_are_written_one_under_the_other() -> None:
+    # The hip and the knee out are both read at the hip: two numbers on one spot were unreadable.
+    pose = pose_from_world(bend_world(standing_world(), "left_hip", -40.0))
+    blank = np.zeros((H, W, 3), np.uint8)
+    one = np.flatnonzero(draw_angles(blank, pose, ["left_hip"]).any(axis=(1, 2)))
+    two = np.flatnonzero(draw_angles(blank, pose, ["left_hip", "left_hip_open"]).any(axis=(1, 2)))
+    assert two.max() - two.min() > 1.8 * (one.max() - one.min())
+
+
 def _mask(image: np.ndarray) -> np.ndarray:
     return np.any(np.abs(image.astype(int) - BACKGROUND) > 30, axis=2)
 

@@ -136,6 +136,7 @@ def draw_angles(
     tol = tolerances or {}
     font_scale = 0.45 * s
     thickness = max(1, round(s))
+    at_vertex: dict[int, int] = {}  # labels already written at a joint (hip and knee out share one)
     for name in names:
         vertex = ANGLE_VERTEX.get(name)
         if vertex is None or pose.visibility[vertex] < VISIBLE:
@@ -152,7 +153,10 @@ def draw_angles(
         cx = float(np.mean(px[[11, 12, 23, 24], 0]))
         x, y = int(px[vertex, 0]), int(px[vertex, 1])
         dx = round(8 * s) if x >= cx else -round(8 * s) - tw - round(6 * s)
-        org = (x + dx, y - round(6 * s))
+        # A second angle at the same joint goes on the next line, not on top of the first.
+        line = at_vertex.get(vertex, 0)
+        at_vertex[vertex] = line + 1
+        org = (x + dx, y - round(6 * s) + line * (th + round(8 * s)))
         put_text(out, text, org, font_scale, STATUS_COLORS[status], thickness)
         # A small ring as the degree sign (Hershey fonts have no "°").
         ring = (org[0] + tw + round(3 * s), org[1] - th + round(2 * s))
