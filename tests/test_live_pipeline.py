@@ -237,17 +237,24 @@ def test_the_worker_process_finds_the_poses_the_in_process_estimator_finds(
     try:
         got = [worker.process(frame) for frame in frames]
         # Three frames handed over at once, while it works on a fourth: it takes the newest.
-        outcomes: queue.Queue[Any] = queue.Queue()
-        for k in range(4):
-            assert worker.submit(frames[k], lambda outcome, k=k: outcomes.put((k, outcome)))
-        answers = [outcomes.get(timeout=10) for _ in range(4)]
+        # The burst takes microseconds against ~20 ms of inference, but a machine that stalls
+        # the test for longer lets the worker finish first: then the burst is tried again.
+        for _attempt in range(5):
+            outcomes: queue.Queue[Any] = queue.Queue()
+            for k in range(4):
+                done = lambda outcome, k=k, q=outcomes: q.put((k, outcome))  # noqa: E731
+                assert worker.submit(frames[k], done)
+            answers = [outcomes.get(timeout=10) for _ in range(4)]
+            assert [k for k, _ in answers] == [0, 1, 2, 3]  # in order
+            assert isinstance(answers[3][1], Inferred) and answers[3][1].stages["inference"] > 0
+            if answers[1][1] is None and answers[2][1] is None:  # skipped for the newer
+                break
+        else:
+            pytest.fail("a frame waiting behind a newer one was never skipped")
         names = [b.name for b in worker._blocks if b is not None]
     finally:
         worker.close()
     assert all(not os.path.exists(f"/dev/shm/{name}") for name in names)  # freed
-    assert [k for k, _ in answers] == [0, 1, 2, 3]  # in order
-    assert answers[1][1] is None and answers[2][1] is None  # skipped for the newer
-    assert isinstance(answers[3][1], Inferred) and answers[3][1].stages["inference"] > 0
     with PoseEstimator("stream") as local:
         expected = [local.process(frame) for frame in frames]
     assert all(p is not None for p in got) and all(p is not None for p in expected)
