@@ -47,7 +47,22 @@ def test_holds_are_timed_with_the_live_engine() -> None:
     assert a.best_hold_at_s is not None and 1.0 <= a.best_hold_at_s < 1.7
     assert a.mean_score is not None and 0 < a.mean_score < 100
     assert a.corrections  # standing in place of warrior II gets corrected
-    assert a.angle_errors and max(a.angle_errors.values()) > 20
+    # The angle errors are those of the pose held, not of standing or stepping in and out.
+    assert len(a.error_spans) == 1
+    t0, t1 = a.error_spans[0]
+    assert 1.0 <= t0 < 1.7 and 3.5 < t1 <= 4.0
+    assert a.angle_errors and max(a.angle_errors.values()) < 20  # standing: > 20 (below)
+
+
+def test_angle_errors_fall_back_to_every_frame_when_nothing_but_standing_is_held() -> None:
+    # Standing for warrior II the whole time: the errors are those of standing, all of them.
+    spec = resolve_spec("warrior2", None)
+    a = summarize(score_track(_hold_track([("stand", 3.0)]), spec, None), FPS, spec)
+    assert a.error_spans == [] and max(a.angle_errors.values()) > 20
+    # Standing is what mountain asks for: there, standing still is the hold.
+    spec = resolve_spec("mountain", None)
+    a = summarize(score_track(_hold_track([("stand", 3.0)]), spec, None), FPS, spec)
+    assert len(a.error_spans) == 1
 
 
 def test_nobody_in_view_never_counts() -> None:
@@ -64,7 +79,7 @@ def test_cli_reads_recordings(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert main(["analyze", str(rec), "--pose", "warrior2", "--json", "--plot", str(plot)]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["frames"] == 90 and out["pose"] == "warrior2"
-    assert {"frames", "perfect_s", "best_hold_s", "mean_score"} <= set(out)
+    assert {"frames", "perfect_s", "best_hold_s", "mean_score", "angle_errors_over"} <= set(out)
     assert out["perfect_s"] > 1.0
     assert plot.read_bytes()[:4] == b"\x89PNG"
     # The template is the left side: asking for the right side gives no PERFECT.

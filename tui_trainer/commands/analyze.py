@@ -55,6 +55,7 @@ class Analysis:
     best_hold_at_s: float | None  # start of the best hold
     mean_score: float | None  # over frames with a person
     angle_errors: dict[str, float]  # mean |actual - target| over frames, degrees, worst first
+    error_spans: list[tuple[float, float]]  # the stretches angle_errors is over; [] = every frame
     corrections: list[tuple[str, int]]  # (text, times given), most frequent first
     mirrored_share: float  # share of scored frames matched to the mirror image of the target
 
@@ -70,6 +71,7 @@ class Analysis:
             else round(self.best_hold_at_s, 2),
             "mean_score": None if self.mean_score is None else round(self.mean_score, 2),
             "angle_errors": {k: round(v, 2) for k, v in self.angle_errors.items()},
+            "angle_errors_over": [[round(a, 2), round(b, 2)] for a, b in self.error_spans],
             "corrections": [{"text": t, "count": c} for t, c in self.corrections],
             "mirrored_share": round(self.mirrored_share, 3),
         }
@@ -94,11 +96,14 @@ def summarize(results: list[FrameResult], fps: float, spec: PoseSpec) -> Analysi
     scores = [r.score for r in results if r.score is not None]
     errors: dict[str, list[float]] = {}
     mirrored = 0
-    for r in results:
+    holding, spans = _holding(results, spec)
+    for r, counted in zip(results, holding):
         c = r.comparison
         if c is None:
             continue
         mirrored += c.mirrored
+        if not counted:
+            continue
         for name, err in c.errors.items():
             if c.confidence.get(name, 0.0) >= 0.5 and np.isfinite(err):
                 errors.setdefault(name, []).append(abs(err))
@@ -114,9 +119,36 @@ def summarize(results: list[FrameResult], fps: float, spec: PoseSpec) -> Analysi
         best_hold_at_s=best_at,
         mean_score=float(np.mean(scores)) if scores else None,
         angle_errors=dict(sorted(means.items(), key=lambda kv: -kv[1])),
+        error_spans=spans,
         corrections=counts.most_common(TOP_CORRECTIONS),
         mirrored_share=mirrored / max(len(scores), 1),
     )
+
+
+def _holding(
+    results: list[FrameResult], spec: PoseSpec
+) -> tuple[list[bool], list[tuple[float, float]]]:
+    """The frames where the person holds still in a pose (not plain standing, unless the pose is
+    standing) and those stretches: how far off the pose was, without stepping in and out. Every
+    frame (and no stretch) when there is no such stretch."""
+    import numpy as np
+
+    from tui_trainer.core.body.angles import ANGLE_NAMES
+    from tui_trainer.core.library.holds import find_holds, hold_angles, is_standing
+
+    nan = np.full(len(ANGLE_NAMES), np.nan)
+    angles = np.array([nan if r.pose is None else r.pose.body_angles.values for r in results])
+    present = np.array([r.pose is not None for r in results])
+    holds = find_holds(np.array([r.t for r in results]), angles, present)
+    target = np.array([spec.angles[n].target if n in spec.angles else np.nan for n in ANGLE_NAMES])
+    standing_pose = is_standing(target)
+    kept = [h for h in holds if standing_pose or not is_standing(hold_angles(angles, h))]
+    if not kept:
+        return [True] * len(results), []
+    mask = np.zeros(len(results), dtype=bool)
+    for h in kept:
+        mask[h.start : h.stop] = True
+    return mask.tolist(), [(h.t0, h.t1) for h in kept]
 
 
 def _mirror(name: str) -> str:
@@ -192,9 +224,10 @@ def _report(a: Analysis, spec: PoseSpec, args: argparse.Namespace) -> None:
         + f"; mean score [bold]{mean}[/]"
     )
     if a.angle_errors:
-        console.print(
-            common.angle_table("mean angle error (frames with a person)", "error °", a.angle_errors)
-        )
+        if a.error_spans:  # not stepping in and out: what was held
+            spans = ", ".join(f"{t0:.1f}–{t1:.1f} s" for t0, t1 in a.error_spans)
+            console.print(f"angle errors while holding still: {spans}")
+        console.print(common.angle_table("mean angle error", "error °", a.angle_errors))
     if a.corrections:
         console.print("[bold]corrections given most often[/]")
         for text, count in a.corrections:
