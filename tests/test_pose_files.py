@@ -18,6 +18,8 @@ from tui_trainer.core.library.pose_file import format_pose, load_pose_file, pars
 from tui_trainer.core.library.templates import side_of
 from tui_trainer.core.tomlcompat import tomllib
 
+REPO = Path(__file__).resolve().parents[1]
+
 BAD_POSES = Path(__file__).parent / "data" / "bad_poses"
 # file -> fragments its error message must contain (the field or line, and what was expected)
 EXPECTED_POSE_ERRORS = {
@@ -133,6 +135,25 @@ def test_every_builtin_pose_has_hints_where_it_matters() -> None:
             if name in MAIN_ANGLES or t.weight >= 0.2:
                 assert t.increase and t.decrease, (pid, name)
                 assert t.increase != t.decrease, (pid, name)
+
+
+def test_a_main_form_found_in_the_photos_speaks_the_pose_own_words() -> None:
+    # Bound angle's main form was named after a standing arm form, "arms by the sides", and took
+    # its words: "Bring your arms down by your sides" to someone sitting and holding their feet.
+    meta = tomllib.loads((REPO / "scripts/pose_hints.toml").read_text("utf-8"))
+    lib = PoseLibrary.load(builtin_dir("poses"), Path("/nonexistent"))
+    checked = 0
+    for pid in lib.ids():
+        spec, m = lib.get(pid), meta.get(pid, {})
+        declared = {*m.get("variants", {}), *m.get("forms", [])}
+        if spec.forms()[0].id in declared:
+            continue  # a declared form has words of its own
+        for name, words in m.get("hints", {}).items():
+            t = spec.angles[name]
+            assert (t.increase, t.decrease) == (words["increase"], words["decrease"]), (pid, name)
+            checked += 1
+    assert checked > 50
+    assert lib.get("bound_angle").forms()[0].name == ""
 
 
 def test_a_few_well_seen_photos_do_not_set_an_angle_for_the_rest() -> None:

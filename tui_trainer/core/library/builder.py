@@ -291,8 +291,8 @@ def build_variants(
             angles = _declared_straight(angles, g.declared)
             vid, name = g.declared.id, g.declared.name
         else:
-            upright = angles.get("trunk_lean", AngleTarget(0.0, 1.0, 0.0)).target < 30.0
-            name = describe_arms({n: t.target for n, t in angles.items()}) if upright else ""
+            targets = {n: t.target for n, t in angles.items()}
+            name = describe_arms(targets) if _on_the_feet(targets) else ""
             if len(groups) == 1 and not declared:
                 name = ""
             vid = slug(name) if name else ("main" if i == 0 else f"form_{i + 1}")
@@ -369,6 +369,13 @@ def build_pose_spec(
     if not symmetric and template_side == "right":
         return spec.for_side("right")
     return replace(spec, template_side=template_side) if not symmetric else spec
+
+
+def _on_the_feet(targets: Mapping[str, float]) -> bool:
+    """Upright with a leg not folded: a pose whose arm forms have names ("hands on hips"). Sat
+    with folded legs (bound angle), the arms reach for the feet and those names do not fit."""
+    knee = max(targets.get("left_knee", 180.0), targets.get("right_knee", 180.0))
+    return targets.get("trunk_lean", 0.0) < 30.0 and knee > 45.0
 
 
 def target_table(spec: PoseSpec) -> list[dict[str, float]]:
